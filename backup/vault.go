@@ -1,0 +1,298 @@
+package backup
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Home is a station's directory (default ~/.coldtss). Layout:
+//
+//	identity.age              the station identity, age-encrypted with the station passphrase
+//	identity.card.json        the public identity card
+//	preparams/<id>.age        unused ECDSA pre-parameter sets, age-encrypted to the station
+//	keys/<key-id>/key.json    public description of a key this station holds a share of
+//	keys/<key-id>/share.age   the share, age-encrypted to the station
+//	transcripts/<session>.json  the transcript of every ceremony this station took part in
+//
+// Secrets other than the identity are encrypted to the station's own age
+// X25519 recipient, which lives inside identity.age: unlocking the identity
+// with the passphrase unlocks everything else, with a single scrypt.
+type Home struct{ Dir string }
+
+const (
+	identityFile = "identity.age"
+	cardFile     = "identity.card.json"
+	secretPerm   = 0o600
+	publicPerm   = 0o644
+)
+
+// IdentityPath is where the encrypted identity lives.
+func (h Home) IdentityPath() string { return filepath.Join(h.Dir, identityFile) }
+
+// CardPath is where the public identity card lives.
+func (h Home) CardPath() string { return filepath.Join(h.Dir, cardFile) }
+
+// Initialized reports whether the home holds an identity.
+func (h Home) Initialized() bool {
+	_, err := os.Stat(h.IdentityPath())
+	return err == nil
+}
+
+// CheckInitialized returns an operator-facing error when the home has no identity.
+func (h Home) CheckInitialized() error {
+	if !h.Initialized() {
+		return fmt.Errorf("%s holds no station identity: run `coldtss init --name NAME` first, or point --home at the station folder", h.Dir)
+	}
+	return nil
+}
+
+// SaveIdentity stores the encrypted identity and the public card; it refuses
+// to replace an existing identity.
+func (h Home) SaveIdentity(encrypted, card []byte) error {
+	if h.Initialized() {
+		return fmt.Errorf("%s already holds a station identity; refusing to overwrite it (use another --home)", h.Dir)
+	}
+	if err := os.MkdirAll(h.Dir, 0o700); err != nil {
+		return err
+	}
+	if err := WriteFileExclusive(h.IdentityPath(), encrypted, secretPerm); err != nil {
+		return err
+	}
+	return WriteFileAtomic(h.CardPath(), card, publicPerm)
+}
+
+// ReadIdentity returns the encrypted identity file.
+func (h Home) ReadIdentity() ([]byte, error) {
+	if err := h.CheckInitialized(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(h.IdentityPath())
+}
+
+// ReadCard returns the public identity card.
+func (h Home) ReadCard() ([]byte, error) {
+	if err := h.CheckInitialized(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(h.CardPath())
+}
+
+// --- pre-parameters
+
+func (h Home) preParamsDir() string { return filepath.Join(h.Dir, "preparams") }
+
+// AddPreParams stores one encrypted pre-parameter set and returns its id.
+func (h Home) AddPreParams(plaintext []byte, to age.Recipient) (string, error) {
+	ct, err := EncryptTo(plaintext, to)
+	if err != nil {
+		return "", err
+	}
+	id := time.Now().UTC().Format("20060102T150405Z") + "-" + randomHex(4)
+	return id, WriteFileExclusive(filepath.Join(h.preParamsDir(), id+".age"), ct, secretPerm)
+}
+
+// CountPreParams returns how many unused pre-parameter sets the station holds.
+func (h Home) CountPreParams() int {
+	return len(h.listPreParams())
+}
+
+func (h Home) listPreParams() []string {
+	entries, _ := os.ReadDir(h.preParamsDir())
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".age") && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TakePreParams decrypts the oldest unused pre-parameter set and deletes it
+// from disk, so that no set is ever used for two keys.
+func (h Home) TakePreParams(id age.Identity) ([]byte, error) {
+	names := h.listPreParams()
+	if len(names) == 0 {
+		return nil, fmt.Errorf("station %s has no unused pre-parameters: run `coldtss preparams` on this station first (it takes a few minutes)", h.Dir)
+	}
+	p := filepath.Join(h.preParamsDir(), names[0])
+	ct, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := DecryptWith(ct, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot decrypt pre-parameters with this station's identity: %v", p, err)
+	}
+	if err := os.Remove(p); err != nil {
+		return nil, fmt.Errorf("%s: cannot remove used pre-parameters: %v", p, err)
+	}
+	_ = syncDir(h.preParamsDir())
+	return pt, nil
+}
+
+// --- keys
+
+// KeyInfo is the public description of a threshold key, stored beside the share.
+type KeyInfo struct {
+	Format         string    `json:"format"` // "coldtss-key/1"
+	ID             string    `json:"id"`
+	Label          string    `json:"label,omitempty"`
+	Curve          string    `json:"curve"`
+	PublicKey      string    `json:"public_key"` // hex, compressed SEC1 (secp256k1) or 32-byte ed25519
+	ChainCode      string    `json:"chain_code"` // hex, 32 bytes, generated jointly
+	XPub           string    `json:"xpub,omitempty"`
+	Threshold      int       `json:"threshold"` // signatures needed
+	Stations       []string  `json:"stations"`  // names, in plan order
+	StationCards   []string  `json:"station_cards"`
+	Station        string    `json:"station"` // this station's name
+	Epoch          int       `json:"epoch"`
+	Created        time.Time `json:"created"`
+	Session        string    `json:"session"`
+	TranscriptHash string    `json:"transcript_hash"`
+}
+
+func (h Home) keyDir(id string) string { return filepath.Join(h.Dir, "keys", id) }
+
+// SaveKey stores a new key's encrypted share and public description. It
+// refuses to replace an existing key.
+func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
+	dir := h.keyDir(info.ID)
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("key %s already exists in %s; refusing to overwrite it", info.ID, dir)
+	}
+	ct, err := EncryptTo(share, to)
+	if err != nil {
+		return err
+	}
+	pub, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Write into a staging folder, then rename it into place: a key appears whole or not at all.
+	stage := filepath.Join(h.Dir, "keys", ".incoming-"+info.ID+"-"+randomHex(4))
+	if err := os.MkdirAll(stage, 0o700); err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	if err := WriteFileExclusive(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
+		return err
+	}
+	if err := WriteFileExclusive(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// Keys lists the public descriptions of every key on the station.
+func (h Home) Keys() ([]KeyInfo, error) {
+	entries, err := os.ReadDir(filepath.Join(h.Dir, "keys"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []KeyInfo
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		info, err := h.Key(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// Key returns one key's public description. id may be a unique prefix.
+func (h Home) Key(id string) (KeyInfo, error) {
+	full, err := h.resolveKey(id)
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	p := filepath.Join(h.keyDir(full), "key.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	var info KeyInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return KeyInfo{}, fmt.Errorf("%s is damaged: %v", p, err)
+	}
+	return info, nil
+}
+
+// Share decrypts one key's share.
+func (h Home) Share(id string, with age.Identity) ([]byte, error) {
+	full, err := h.resolveKey(id)
+	if err != nil {
+		return nil, err
+	}
+	p := filepath.Join(h.keyDir(full), "share.age")
+	ct, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := DecryptWith(ct, with)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot decrypt the share with this station's identity: %v", p, err)
+	}
+	return pt, nil
+}
+
+func (h Home) resolveKey(id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
+		return "", fmt.Errorf("%q is not a key id (see `coldtss keys list`)", id)
+	}
+	if _, err := os.Stat(h.keyDir(id)); err == nil {
+		return id, nil
+	}
+	entries, _ := os.ReadDir(filepath.Join(h.Dir, "keys"))
+	var match []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), id) {
+			match = append(match, e.Name())
+		}
+	}
+	switch len(match) {
+	case 1:
+		return match[0], nil
+	case 0:
+		return "", fmt.Errorf("station %s holds no key %q (see `coldtss keys list`)", h.Dir, id)
+	default:
+		return "", fmt.Errorf("key id %q is ambiguous: %s", id, strings.Join(match, ", "))
+	}
+}
+
+// --- transcripts
+
+// SaveTranscript stores a ceremony transcript (public data).
+func (h Home) SaveTranscript(session string, data []byte) (string, error) {
+	p := filepath.Join(h.Dir, "transcripts", session+".json")
+	return p, WriteFileAtomic(p, data, publicPerm)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

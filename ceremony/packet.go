@@ -1,0 +1,188 @@
+package ceremony
+
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/hpke"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// PacketVersion is the version of the packet format.
+const PacketVersion = 1
+
+// Envelope kinds.
+const (
+	EnvTSS         = 0 // a tss-lib protocol message
+	EnvChainCommit = 1 // keygen: commitment to this station's chain-code contribution
+	EnvChainReveal = 2 // keygen: the contribution itself
+	EnvConfirm     = 3 // last step: the station's signature over the transcript
+)
+
+// Broadcast is the recipient of an envelope addressed to every station.
+const Broadcast = -1
+
+// Envelope carries one message inside a packet. Point-to-point payloads
+// (To >= 0) are sealed to the recipient with HPKE.
+type Envelope struct {
+	_       struct{} `cbor:",toarray"`
+	Kind    uint8
+	Index   int // which party of the batch (which message, for signing)
+	To      int // recipient's plan index, or Broadcast
+	Payload []byte
+}
+
+// Packet is everything one station emits in one step: one file on the
+// stick, or one animated QR sequence. It is bound to the session and step
+// and signed by its sender; Echo carries the SHA-256 of every packet the
+// sender received in the previous step (echo broadcast).
+type Packet struct {
+	_         struct{} `cbor:",toarray"`
+	Version   int
+	Session   []byte
+	Step      int
+	From      int
+	Echo      [][]byte
+	Envelopes []Envelope
+	Signature []byte
+}
+
+var packetDec, _ = cbor.DecOptions{
+	DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+	MaxArrayElements: 1 << 16,
+	MaxNestedLevels:  8,
+}.DecMode()
+
+func (p *Packet) signedBytes() []byte {
+	c := *p
+	c.Signature = nil
+	b, err := canonical.Marshal(&c)
+	if err != nil {
+		panic(err)
+	}
+	return append([]byte("coldtss-packet-v1\x00"), b...)
+}
+
+// Sign signs the packet with the station's identity.
+func (p *Packet) Sign(id *Identity) {
+	p.Signature = ed25519.Sign(id.Sign, p.signedBytes())
+}
+
+// Encode serializes a signed packet.
+func (p *Packet) Encode() []byte {
+	b, err := canonical.Marshal(p)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// PacketDigest is the SHA-256 of an encoded packet, as used in echoes and transcripts.
+func PacketDigest(raw []byte) []byte {
+	h := sha256.Sum256(raw)
+	return h[:]
+}
+
+// PacketError is a packet that was rejected. Station is the station the
+// packet claims to come from; Where names the file or QR frame.
+type PacketError struct {
+	Where   string
+	Station string
+	Reason  string
+	Advice  string
+}
+
+func (e *PacketError) Error() string {
+	s := fmt.Sprintf("%s: %s", e.Where, e.Reason)
+	if e.Advice != "" {
+		s += "; " + e.Advice
+	}
+	return s
+}
+
+// DecodePacket parses raw packet bytes and checks them against the plan:
+// version, session, step, sender, signature, and the envelopes' form. where
+// names the file or frame for error messages; want is the expected sender.
+func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet, error) {
+	wantName := plan.Stations[want].Name
+	bad := func(reason, advice string) error {
+		return &PacketError{Where: where, Station: wantName, Reason: reason, Advice: advice}
+	}
+	var p Packet
+	if err := packetDec.Unmarshal(raw, &p); err != nil {
+		return nil, bad("not a readable coldtss packet ("+err.Error()+")", "the file is damaged or truncated: ask "+wantName+" to write it again and check the stick")
+	}
+	if p.Version != PacketVersion {
+		return nil, bad(fmt.Sprintf("packet format version %d, this coldtss reads version %d", p.Version, PacketVersion), "use the same coldtss release on every station")
+	}
+	if !bytes.Equal(p.Session, plan.SessionBytes()) {
+		return nil, bad(fmt.Sprintf("packet belongs to another ceremony (session %x, this one is %s)", p.Session, plan.Session), "a file from another ceremony was put in this ceremony's folder: remove it")
+	}
+	if p.From < 0 || p.From >= len(plan.Stations) {
+		return nil, bad(fmt.Sprintf("packet claims to come from station #%d, which is not in the plan", p.From), "an unknown sender wrote into this ceremony's folder: remove the file and find out who")
+	}
+	if p.From != want {
+		return nil, bad(fmt.Sprintf("packet is from %s but stored as %s's", plan.Stations[p.From].Name, wantName), "the file was renamed or copied over another station's: remove it")
+	}
+	pk, _ := plan.Stations[p.From].SignPublic()
+	if len(p.Signature) != ed25519.SignatureSize || !ed25519.Verify(pk, p.signedBytes(), p.Signature) {
+		return nil, bad("signature does not verify against "+wantName+"'s identity card", "the packet was altered after "+wantName+" wrote it, or it is not from "+wantName+": stop and find out who touched the stick")
+	}
+	if p.Step != step {
+		return nil, bad(fmt.Sprintf("packet is for step %d, expected step %d", p.Step, step), "it is a replayed or misplaced file from another step: remove it")
+	}
+	seen := map[[3]int]bool{}
+	for _, e := range p.Envelopes {
+		if e.To != Broadcast && (e.To < 0 || e.To >= len(plan.Stations) || e.To == p.From) {
+			return nil, bad(fmt.Sprintf("envelope addressed to station #%d", e.To), "the sender's software is faulty or malicious")
+		}
+		k := [3]int{int(e.Kind), e.Index, e.To}
+		if seen[k] {
+			return nil, bad("duplicate envelope in packet", "the sender's software is faulty or malicious")
+		}
+		seen[k] = true
+	}
+	return &p, nil
+}
+
+// hpke suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305 (RFC 9180).
+func sealInfo(session []byte, step, from, to, index int, kind uint8) []byte {
+	b := append([]byte("coldtss-seal-v1\x00"), session...)
+	b = binary.BigEndian.AppendUint32(b, uint32(step))
+	b = binary.BigEndian.AppendUint32(b, uint32(from))
+	b = binary.BigEndian.AppendUint32(b, uint32(to))
+	b = binary.BigEndian.AppendUint32(b, uint32(index))
+	return append(b, kind)
+}
+
+// Seal encrypts a point-to-point payload to the recipient's X25519 key. The
+// context (session, step, sender, recipient, index, kind) is bound in, so a
+// sealed payload cannot be moved to another place.
+func Seal(to *ecdh.PublicKey, session []byte, step, from, toIdx, index int, kind uint8, plaintext []byte) ([]byte, error) {
+	pk, err := hpke.NewDHKEMPublicKey(to)
+	if err != nil {
+		return nil, err
+	}
+	return hpke.Seal(pk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(session, step, from, toIdx, index, kind), plaintext)
+}
+
+// ErrUnseal means a sealed payload did not open.
+var ErrUnseal = errors.New("sealed payload does not open with this station's key")
+
+// Open decrypts a payload sealed with Seal.
+func Open(id *Identity, session []byte, step, from, toIdx, index int, kind uint8, ciphertext []byte) ([]byte, error) {
+	sk, err := hpke.NewDHKEMPrivateKey(id.Seal)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := hpke.Open(sk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(session, step, from, toIdx, index, kind), ciphertext)
+	if err != nil {
+		return nil, ErrUnseal
+	}
+	return pt, nil
+}

@@ -1,0 +1,292 @@
+package ceremony
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Ceremony kinds.
+const (
+	KindKeygen = "keygen"
+	KindSign   = "sign"
+)
+
+// Curves.
+const (
+	CurveSecp256k1 = "secp256k1" // ECDSA (GG18/GG20 in tss-lib)
+	CurveEd25519   = "ed25519"   // EdDSA
+)
+
+// PlanFormat is the format tag of plan files.
+const PlanFormat = "coldtss-plan/1"
+
+// MaxStations bounds the number of stations in one ceremony.
+const MaxStations = 16
+
+// MaxMessages bounds the number of messages one signing ceremony signs.
+const MaxMessages = 256
+
+// Plan describes one ceremony. Every station loads the same plan file and
+// shows its fingerprint words; the custodians read them aloud and compare
+// before anyone takes part.
+type Plan struct {
+	Format    string `json:"format" cbor:"format"`
+	Kind      string `json:"kind" cbor:"kind"`
+	Session   string `json:"session" cbor:"session"` // 16 random bytes, hex
+	Created   string `json:"created" cbor:"created"`
+	Curve     string `json:"curve" cbor:"curve"`
+	Threshold int    `json:"threshold" cbor:"threshold"` // stations needed to sign
+	Label     string `json:"label,omitempty" cbor:"label,omitempty"`
+	// Stations taking part, in plan order. For keygen: every future holder.
+	// For signing: the signers.
+	Stations []Card `json:"stations" cbor:"stations"`
+	// For signing.
+	Key      *PlanKey      `json:"key,omitempty" cbor:"key,omitempty"`
+	Messages []SignRequest `json:"messages,omitempty" cbor:"messages,omitempty"`
+}
+
+// PlanKey names the key a signing ceremony uses.
+type PlanKey struct {
+	ID        string   `json:"id" cbor:"id"`
+	PublicKey string   `json:"public_key" cbor:"public_key"`
+	ChainCode string   `json:"chain_code" cbor:"chain_code"`
+	Holders   []string `json:"holders" cbor:"holders"`
+}
+
+// SignRequest is one message to sign.
+type SignRequest struct {
+	// For secp256k1: a 32-byte digest (hex). For ed25519: the raw message (hex).
+	Data string `json:"data" cbor:"data"`
+	// Optional non-hardened BIP32 path below the key (secp256k1 only), e.g. "m/0/7".
+	Path string `json:"path,omitempty" cbor:"path,omitempty"`
+	Note string `json:"note,omitempty" cbor:"note,omitempty"`
+}
+
+// NewSession returns a fresh random session id.
+func NewSession() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// NewKeygenPlan makes a keygen plan. threshold is the number of stations
+// that will be needed to sign (e.g. 2 in a 2-of-3).
+func NewKeygenPlan(cards []Card, threshold int, curve, label string) (*Plan, error) {
+	p := &Plan{
+		Format: PlanFormat, Kind: KindKeygen, Session: NewSession(),
+		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
+		Threshold: threshold, Label: label, Stations: cards,
+	}
+	return p, p.Validate()
+}
+
+// NewSignPlan makes a signing plan for the given signers.
+func NewSignPlan(key PlanKey, curve string, threshold int, signers []Card, msgs []SignRequest) (*Plan, error) {
+	p := &Plan{
+		Format: PlanFormat, Kind: KindSign, Session: NewSession(),
+		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
+		Threshold: threshold, Stations: signers, Key: &key, Messages: msgs,
+	}
+	return p, p.Validate()
+}
+
+// Validate checks the plan's internal consistency.
+func (p *Plan) Validate() error {
+	if p.Format != PlanFormat {
+		return fmt.Errorf("not a coldtss plan (format %q, want %q)", p.Format, PlanFormat)
+	}
+	if b, err := hex.DecodeString(p.Session); err != nil || len(b) != 16 {
+		return fmt.Errorf("plan session %q is not 16 bytes of hex", p.Session)
+	}
+	if p.Curve != CurveSecp256k1 && p.Curve != CurveEd25519 {
+		return fmt.Errorf("curve %q is not supported: use %s or %s", p.Curve, CurveSecp256k1, CurveEd25519)
+	}
+	n := len(p.Stations)
+	if n < 2 || n > MaxStations {
+		return fmt.Errorf("a ceremony needs 2 to %d stations, the plan has %d", MaxStations, n)
+	}
+	seenName := map[string]bool{}
+	seenKey := map[string]bool{}
+	for _, c := range p.Stations {
+		if err := c.Verify(); err != nil {
+			return err
+		}
+		if seenName[c.Name] {
+			return fmt.Errorf("station name %q appears twice in the plan; every station needs its own name", c.Name)
+		}
+		if seenKey[c.SignKey] {
+			return fmt.Errorf("station %q's identity appears twice in the plan", c.Name)
+		}
+		seenName[c.Name], seenKey[c.SignKey] = true, true
+	}
+	switch p.Kind {
+	case KindKeygen:
+		if p.Threshold < 2 || p.Threshold > n {
+			return fmt.Errorf("threshold %d is not possible with %d stations: it must be from 2 to %d", p.Threshold, n, n)
+		}
+		if p.Key != nil || len(p.Messages) > 0 {
+			return fmt.Errorf("a keygen plan must not name a key or messages")
+		}
+	case KindSign:
+		if p.Key == nil {
+			return fmt.Errorf("a signing plan must name its key")
+		}
+		if n < p.Threshold {
+			return fmt.Errorf("key %s needs %d signers, the plan names %d", p.Key.ID, p.Threshold, n)
+		}
+		holders := map[string]bool{}
+		for _, h := range p.Key.Holders {
+			holders[h] = true
+		}
+		for _, c := range p.Stations {
+			if !holders[c.Name] {
+				return fmt.Errorf("station %q does not hold a share of key %s (holders: %s)", c.Name, p.Key.ID, strings.Join(p.Key.Holders, ", "))
+			}
+		}
+		if len(p.Messages) == 0 || len(p.Messages) > MaxMessages {
+			return fmt.Errorf("a signing plan needs 1 to %d messages, it has %d", MaxMessages, len(p.Messages))
+		}
+		for i, m := range p.Messages {
+			if err := m.validate(p.Curve); err != nil {
+				return fmt.Errorf("message %d: %v", i+1, err)
+			}
+		}
+	default:
+		return fmt.Errorf("ceremony kind %q is not known (want %s or %s)", p.Kind, KindKeygen, KindSign)
+	}
+	return nil
+}
+
+func (m SignRequest) validate(curve string) error {
+	b, err := hex.DecodeString(m.Data)
+	if err != nil {
+		return fmt.Errorf("data is not hex: %v", err)
+	}
+	if curve == CurveSecp256k1 {
+		if len(b) != 32 {
+			return fmt.Errorf("an ECDSA digest must be 32 bytes, got %d", len(b))
+		}
+		if _, err := ParsePath(m.Path); err != nil {
+			return err
+		}
+	} else {
+		if len(b) == 0 || len(b) > 4096 {
+			return fmt.Errorf("an ed25519 message must be 1 to 4096 bytes, got %d", len(b))
+		}
+		if m.Path != "" && m.Path != "m" {
+			return fmt.Errorf("derivation paths are only supported for secp256k1 keys")
+		}
+	}
+	return nil
+}
+
+// ParsePath parses a non-hardened BIP32 path such as "m/0/7" ("" and "m" are the key itself).
+func ParsePath(s string) ([]uint32, error) {
+	if s == "" || s == "m" {
+		return nil, nil
+	}
+	parts := strings.Split(s, "/")
+	if parts[0] != "m" {
+		return nil, fmt.Errorf("path %q must start with m/", s)
+	}
+	var out []uint32
+	for _, p := range parts[1:] {
+		if strings.HasSuffix(p, "'") || strings.HasSuffix(p, "h") {
+			return nil, fmt.Errorf("path %q has a hardened step %q: a threshold key can only derive non-hardened children", s, p)
+		}
+		v, err := strconv.ParseUint(p, 10, 32)
+		if err != nil || v >= 1<<31 {
+			return nil, fmt.Errorf("path %q: %q is not an index from 0 to 2147483647", s, p)
+		}
+		out = append(out, uint32(v))
+	}
+	if len(out) > 255 {
+		return nil, fmt.Errorf("path %q is too deep", s)
+	}
+	return out, nil
+}
+
+// TSSThreshold is tss-lib's threshold t: t+1 stations are needed to sign.
+func (p *Plan) TSSThreshold() int { return p.Threshold - 1 }
+
+// Index returns the position of the named station in the plan, or -1.
+func (p *Plan) Index(name string) int {
+	for i, c := range p.Stations {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Names returns the stations' names in plan order.
+func (p *Plan) Names() []string {
+	out := make([]string, len(p.Stations))
+	for i, c := range p.Stations {
+		out[i] = c.Name
+	}
+	return out
+}
+
+var canonical, _ = cbor.CoreDetEncOptions().EncMode()
+
+// Fingerprint is SHA-256 over "coldtss-plan-v1\0" and the plan in
+// deterministic CBOR (RFC 8949 section 4.2.1).
+func (p *Plan) Fingerprint() [32]byte {
+	b, err := canonical.Marshal(p)
+	if err != nil {
+		panic(err)
+	}
+	return sha256.Sum256(append([]byte("coldtss-plan-v1\x00"), b...))
+}
+
+// FingerprintWords is the plan's fingerprint as words to read aloud.
+func (p *Plan) FingerprintWords() string {
+	fp := p.Fingerprint()
+	return Words(fp[:])
+}
+
+// SessionBytes returns the 16-byte session id.
+func (p *Plan) SessionBytes() []byte {
+	b, _ := hex.DecodeString(p.Session)
+	return b
+}
+
+// ShortSession is the first 8 hex digits of the session id, used in folder names.
+func (p *Plan) ShortSession() string { return p.Session[:8] }
+
+// Marshal returns the plan as indented JSON.
+func (p *Plan) Marshal() []byte {
+	b, _ := json.MarshalIndent(p, "", "  ")
+	return append(b, '\n')
+}
+
+// ParsePlan parses and validates a plan file.
+func ParsePlan(b []byte) (*Plan, error) {
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("not a coldtss plan (expected JSON from `coldtss plan`): %v", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// SortedCards returns cards sorted by name, for stable plan order.
+func SortedCards(cards []Card) []Card {
+	out := append([]Card(nil), cards...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,137 @@
+package ceremony_test
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/transport"
+)
+
+func identities(t *testing.T, n int) ([]*ceremony.Identity, []ceremony.Card) {
+	var ids []*ceremony.Identity
+	var cards []ceremony.Card
+	for i := 0; i < n; i++ {
+		id, err := ceremony.NewIdentity(fmt.Sprintf("st%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		cards = append(cards, id.Card())
+	}
+	return ids, cards
+}
+
+func runAll(t *testing.T, plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) []*ceremony.Result {
+	t.Helper()
+	tr := transport.NewMemory()
+	results := make([]*ceremony.Result, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 2 * time.Minute, Poll: 5 * time.Millisecond}
+		if setup != nil {
+			setup(i, r)
+		}
+		wg.Add(1)
+		go func(i int, r *ceremony.Runner) {
+			defer wg.Done()
+			results[i], errs[i] = r.Run(context.Background())
+		}(i, r)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("station %d: %v", i, err)
+		}
+	}
+	return results
+}
+
+func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
+	ids, cards := identities(t, 3)
+	plan, err := ceremony.NewKeygenPlan(cards, 2, ceremony.CurveEd25519, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runAll(t, plan, ids, nil)
+	for _, r := range res[1:] {
+		if hex.EncodeToString(r.PublicKey) != hex.EncodeToString(res[0].PublicKey) {
+			t.Fatal("public keys differ")
+		}
+	}
+	if err := res[0].Transcript.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	key := ceremony.PlanKey{ID: "k", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
+	msgs := []ceremony.SignRequest{{Data: hex.EncodeToString([]byte("hello"))}, {Data: "00ff"}}
+	sp, err := ceremony.NewSignPlan(key, ceremony.CurveEd25519, 2, []ceremony.Card{cards[0], cards[2]}, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers := []*ceremony.Identity{ids[0], ids[2]}
+	shares := [][]byte{res[0].Share, res[2].Share}
+	sres := runAll(t, sp, signers, func(i int, r *ceremony.Runner) { r.Share = shares[i] })
+	if err := sres[0].Transcript.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("signatures: %d", len(sres[0].Signatures))
+}
+
+func preParams(t testing.TB, n int) [][]byte {
+	out := make([][]byte, n)
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			b, err := ceremony.GeneratePreParams(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			out[i] = b
+		}(i)
+	}
+	wg.Wait()
+	return out
+}
+
+func TestECDSAKeygenAndBatchSignInProcess(t *testing.T) {
+	ids, cards := identities(t, 3)
+	pps := preParams(t, 3)
+	plan, err := ceremony.NewKeygenPlan(cards, 2, ceremony.CurveSecp256k1, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := runAll(t, plan, ids, func(i int, r *ceremony.Runner) { r.PreParams = pps[i] })
+	t.Logf("keygen %s", time.Since(start))
+	if err := res[0].Transcript.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	key := ceremony.PlanKey{ID: "k", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
+	var msgs []ceremony.SignRequest
+	for i := 0; i < 3; i++ {
+		d := make([]byte, 32)
+		d[0], d[31] = byte(i), 7
+		msgs = append(msgs, ceremony.SignRequest{Data: hex.EncodeToString(d), Path: fmt.Sprintf("m/0/%d", i)})
+	}
+	msgs[0].Path = ""
+	sp, err := ceremony.NewSignPlan(key, ceremony.CurveSecp256k1, 2, []ceremony.Card{cards[1], cards[2]}, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shares := [][]byte{res[1].Share, res[2].Share}
+	start = time.Now()
+	sres := runAll(t, sp, []*ceremony.Identity{ids[1], ids[2]}, func(i int, r *ceremony.Runner) { r.Share = shares[i] })
+	t.Logf("sign %s", time.Since(start))
+	if err := sres[0].Transcript.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
