@@ -154,7 +154,7 @@ type KeyInfo struct {
 	XPub           string    `json:"xpub,omitempty"`
 	Threshold      int       `json:"threshold"` // signatures needed
 	Stations       []string  `json:"stations"`  // names, in plan order
-	StationCards   []string  `json:"station_cards"`
+	StationCards   []json.RawMessage `json:"station_cards"`
 	Station        string    `json:"station"` // this station's name
 	Epoch          int       `json:"epoch"`
 	Created        time.Time `json:"created"`

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	btcecdsa "github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/transport"
+	"github.com/coldtss/coldtss/chains/bitcoin"
+)
+
+func joinCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "join",
+		Usage:     "take part in the ceremony a plan describes (keygen or signing)",
+		ArgsUsage: "PLAN",
+		Description: `Shows the plan and its fingerprint words, asks you to confirm them, then runs
+the ceremony: writes this station's packet for each step to the stick and
+waits for the other stations' packets, until the end. Keep it running while
+the stick goes round. Nothing of a signing ceremony is saved while it runs:
+if it stops, make a new plan and start again.`,
+		Flags: []cli.Flag{
+			homeFlag, passFlag, jsonFlag,
+			&cli.StringFlag{Name: "via", Usage: "transport: usb:PATH (a folder on the stick shared by all stations)", Required: true},
+			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "how long to wait for the other stations at each step"},
+			&cli.DurationFlag{Name: "poll", Value: 200 * time.Millisecond, Usage: "how often to look for new packets"},
+			&cli.StringFlag{Name: "expect-fingerprint", Usage: "the plan's fingerprint words, as read aloud; the ceremony runs only if they match"},
+			&cli.BoolFlag{Name: "yes", Usage: "do not ask to confirm the fingerprint (scripted tests only)"},
+			&cli.StringFlag{Name: "out", Usage: "signing: where to write the signatures (default: signatures.json in the ceremony folder)"},
+		},
+		Action: join,
+	}
+}
+
+func parseVia(via string, plan *ceremony.Plan) (*transport.USB, error) {
+	scheme, arg, ok := strings.Cut(via, ":")
+	if !ok || scheme != "usb" || arg == "" {
+		return nil, usageError{fmt.Errorf("--via %q is not a transport: use usb:PATH", via)}
+	}
+	if st, err := os.Stat(arg); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--via %s: no such folder; is the stick mounted?", arg)
+	}
+	return &transport.USB{Root: arg, Session: plan.Session}, nil
+}
+
+func join(c *cli.Context) error {
+	plan, err := readPlan(c.Args().First())
+	if err != nil {
+		return err
+	}
+	h := home(c)
+	cardBytes, err := h.ReadCard()
+	if err != nil {
+		return err
+	}
+	me, err := ceremony.ParseCard(cardBytes)
+	if err != nil {
+		return fmt.Errorf("%s: %v", h.CardPath(), err)
+	}
+	self := plan.Index(me.Name)
+	if self < 0 || plan.Stations[self].SignKey != me.SignKey {
+		return fmt.Errorf("this station (%s) is not one of the plan's stations (%s): check that you have the right plan and --home", me.Name, strings.Join(plan.Names(), ", "))
+	}
+	usb, err := parseVia(c.String("via"), plan)
+	if err != nil {
+		return err
+	}
+	var info backup.KeyInfo
+	if plan.Kind == ceremony.KindSign {
+		if info, err = h.Key(plan.Key.ID); err != nil {
+			return err
+		}
+		if info.PublicKey != plan.Key.PublicKey || info.ChainCode != plan.Key.ChainCode || info.Curve != plan.Curve || info.Threshold != plan.Threshold {
+			return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code, curve or threshold differ): the plan was altered; stop", plan.Key.ID)
+		}
+	} else if plan.Curve == ceremony.CurveSecp256k1 && h.CountPreParams() == 0 {
+		return fmt.Errorf("station %s has no unused pre-parameters: run `coldtss preparams --home %s` first (it takes a few minutes)", me.Name, h.Dir)
+	}
+	if !c.Bool("json") {
+		describePlan(os.Stderr, plan)
+	}
+	if err := confirmWords(c, "plan", plan.FingerprintWords()); err != nil {
+		return err
+	}
+	id, err := unlock(c)
+	if err != nil {
+		return err
+	}
+	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
+	switch {
+	case plan.Kind == ceremony.KindSign:
+		if r.Share, err = h.Share(info.ID, id.AgeIdentity()); err != nil {
+			return err
+		}
+	case plan.Curve == ceremony.CurveSecp256k1:
+		// Taken off the disk now: a set is never used for two keys, even if this ceremony fails.
+		if r.PreParams, err = h.TakePreParams(id.AgeIdentity()); err != nil {
+			return err
+		}
+	}
+	st := newStatusLine()
+	r.Progress = func(s ceremony.Status) { st.Set(s.String()) }
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	res, err := r.Run(ctx)
+	st.Done()
+	if err != nil {
+		return fmt.Errorf("%v (ceremony folder %s)", err, usb.Dir())
+	}
+	tb := res.Transcript.Marshal()
+	tpath, err := h.SaveTranscript(plan.Session, tb)
+	if err != nil {
+		return err
+	}
+	_ = backup.WriteFileAtomic(filepath.Join(usb.Dir(), "transcript-"+me.Name+".json"), tb, 0o644)
+	if plan.Kind == ceremony.KindKeygen {
+		return finishKeygen(c, h, plan, me, id, res, tpath, time.Since(start))
+	}
+	return finishSign(c, plan, usb, res, tpath, time.Since(start))
+}
+
+// KeyID names a key: the first 16 hex digits of SHA-256(curve, public key).
+func KeyID(curve string, pub []byte) string {
+	h := sha256.Sum256(append([]byte(curve+"\x00"), pub...))
+	return hex.EncodeToString(h[:8])
+}
+
+func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremony.Card, id *ceremony.Identity, res *ceremony.Result, tpath string, took time.Duration) error {
+	info := backup.KeyInfo{
+		Format: "coldtss-key/1", ID: KeyID(plan.Curve, res.PublicKey), Label: plan.Label, Curve: plan.Curve,
+		PublicKey: hex.EncodeToString(res.PublicKey), ChainCode: hex.EncodeToString(res.ChainCode),
+		Threshold: plan.Threshold, Stations: plan.Names(), Station: me.Name, Epoch: 1,
+		Created: time.Now().UTC().Truncate(time.Second), Session: plan.Session, TranscriptHash: res.Transcript.Digest,
+	}
+	for _, card := range plan.Stations {
+		b, _ := json.Marshal(card)
+		info.StationCards = append(info.StationCards, b)
+	}
+	if plan.Curve == ceremony.CurveSecp256k1 {
+		xpub, err := bitcoin.XPub(res.PublicKey, res.ChainCode, &chaincfg.MainNetParams)
+		if err != nil {
+			return err
+		}
+		info.XPub = xpub
+	}
+	if err := h.SaveKey(info, res.Share, id.AgeIdentity().Recipient()); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return printJSON(info)
+	}
+	fmt.Printf("Key generated in %s and confirmed by all %d stations.\n", elapsed(took), len(plan.Stations))
+	printKey(info)
+	fmt.Printf("Transcript:  %s\n", tpath)
+	fmt.Println("Read the public key's last 8 characters aloud: every station must show the same. Then make backups (see docs).")
+	return nil
+}
+
+// SignatureFile is what a signing ceremony writes for the online side.
+type SignatureFile struct {
+	Format     string          `json:"format"`
+	Session    string          `json:"session"`
+	Key        string          `json:"key"`
+	Curve      string          `json:"curve"`
+	Signatures []SignatureJSON `json:"signatures"`
+}
+
+// SignatureJSON is one signature.
+type SignatureJSON struct {
+	Index     int    `json:"index"`
+	Data      string `json:"data"`
+	Path      string `json:"path,omitempty"`
+	PublicKey string `json:"public_key"`
+	Signature string `json:"signature"` // r||s (secp256k1) or the 64-byte ed25519 signature
+	Recovery  *int   `json:"recovery_id,omitempty"`
+	DER       string `json:"der,omitempty"`
+}
+
+func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, res *ceremony.Result, tpath string, took time.Duration) error {
+	out := SignatureFile{Format: "coldtss-signatures/1", Session: plan.Session, Key: plan.Key.ID, Curve: plan.Curve}
+	for i, sig := range res.Signatures {
+		sj := SignatureJSON{Index: i + 1, Data: plan.Messages[i].Data, Path: plan.Messages[i].Path, PublicKey: hex.EncodeToString(res.SigningKeys[i])}
+		if plan.Curve == ceremony.CurveSecp256k1 {
+			v := int(sig[64])
+			sj.Signature, sj.Recovery = hex.EncodeToString(sig[:64]), &v
+			var r, s btcec.ModNScalar
+			r.SetByteSlice(sig[:32])
+			s.SetByteSlice(sig[32:64])
+			sj.DER = hex.EncodeToString(btcecdsa.NewSignature(&r, &s).Serialize())
+		} else {
+			sj.Signature = hex.EncodeToString(sig)
+		}
+		out.Signatures = append(out.Signatures, sj)
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	b = append(b, '\n')
+	path := c.String("out")
+	if path == "" {
+		path = filepath.Join(usb.Dir(), "signatures.json")
+	}
+	if err := backup.WriteFileAtomic(path, b, 0o644); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		_, err := os.Stdout.Write(b)
+		return err
+	}
+	fmt.Printf("Signed %d message(s) in %s; every signature verified and confirmed by all %d signers.\n", len(res.Signatures), elapsed(took), len(plan.Stations))
+	fmt.Printf("Signatures:  %s\nTranscript:  %s\n", path, tpath)
+	return nil
+}

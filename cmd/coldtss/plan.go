@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
+)
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "make or show a ceremony plan (keygen or signing)",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "keygen",
+				Usage:     "plan a key generation between the stations whose cards are given",
+				ArgsUsage: " ",
+				Flags: []cli.Flag{
+					&cli.StringSliceFlag{Name: "card", Usage: "identity card file of a station (repeat for every station)", Required: true},
+					&cli.IntFlag{Name: "threshold", Usage: "how many stations will be needed to sign (e.g. 2 for 2-of-3)", Required: true},
+					&cli.StringFlag{Name: "curve", Value: ceremony.CurveSecp256k1, Usage: "secp256k1 (Bitcoin, Ethereum) or ed25519"},
+					&cli.StringFlag{Name: "label", Usage: "a name for the key, e.g. treasury-2026"},
+					&cli.StringFlag{Name: "out", Usage: "plan file to write", Required: true},
+					jsonFlag,
+				},
+				Action: func(c *cli.Context) error {
+					var cards []ceremony.Card
+					for _, f := range c.StringSlice("card") {
+						card, err := readCard(f)
+						if err != nil {
+							return err
+						}
+						cards = append(cards, card)
+					}
+					plan, err := ceremony.NewKeygenPlan(ceremony.SortedCards(cards), c.Int("threshold"), c.String("curve"), c.String("label"))
+					if err != nil {
+						return err
+					}
+					return writePlan(c, plan)
+				},
+			},
+			{
+				Name:  "sign",
+				Usage: "plan a signing ceremony for one or more messages with a key this station holds",
+				Flags: []cli.Flag{
+					homeFlag,
+					&cli.StringFlag{Name: "key", Usage: "key id (see `coldtss keys list`)", Required: true},
+					&cli.StringSliceFlag{Name: "signer", Usage: "station that will sign (repeat; at least the key's threshold)", Required: true},
+					&cli.StringSliceFlag{Name: "digest", Usage: "secp256k1: 32-byte digest in hex, optionally with a non-hardened path: HEX@m/0/5 (repeat)"},
+					&cli.StringSliceFlag{Name: "message", Usage: "ed25519: message in hex (repeat)"},
+					&cli.StringFlag{Name: "requests", Usage: `JSON file: [{"data":"hex","path":"m/0/1","note":"..."}, ...]`},
+					&cli.StringFlag{Name: "out", Usage: "plan file to write", Required: true},
+					jsonFlag,
+				},
+				Action: planSign,
+			},
+			{
+				Name:      "show",
+				Usage:     "show a plan and its fingerprint words",
+				ArgsUsage: "PLAN",
+				Flags:     []cli.Flag{jsonFlag},
+				Action: func(c *cli.Context) error {
+					plan, err := readPlan(c.Args().First())
+					if err != nil {
+						return err
+					}
+					if c.Bool("json") {
+						return printJSON(planView(plan))
+					}
+					describePlan(os.Stdout, plan)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func planSign(c *cli.Context) error {
+	info, err := home(c).Key(c.String("key"))
+	if err != nil {
+		return err
+	}
+	holders := map[string]ceremony.Card{}
+	for i, raw := range info.StationCards {
+		card, err := ceremony.ParseCard(raw)
+		if err != nil {
+			return fmt.Errorf("key %s: station card %d: %v", info.ID, i+1, err)
+		}
+		holders[card.Name] = card
+	}
+	var signers []ceremony.Card
+	for _, name := range c.StringSlice("signer") {
+		card, ok := holders[name]
+		if !ok {
+			return fmt.Errorf("--signer %s: no such station holds key %s (holders: %s)", name, info.ID, strings.Join(info.Stations, ", "))
+		}
+		signers = append(signers, card)
+	}
+	var reqs []ceremony.SignRequest
+	for _, d := range c.StringSlice("digest") {
+		data, path, _ := strings.Cut(d, "@")
+		reqs = append(reqs, ceremony.SignRequest{Data: strings.ToLower(data), Path: path})
+	}
+	for _, m := range c.StringSlice("message") {
+		reqs = append(reqs, ceremony.SignRequest{Data: strings.ToLower(m)})
+	}
+	if f := c.String("requests"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var more []ceremony.SignRequest
+		if err := json.Unmarshal(b, &more); err != nil {
+			return fmt.Errorf("%s: not a JSON list of requests: %v", f, err)
+		}
+		reqs = append(reqs, more...)
+	}
+	if len(reqs) == 0 {
+		return usageError{fmt.Errorf("nothing to sign: give --digest, --message or --requests")}
+	}
+	key := ceremony.PlanKey{ID: info.ID, PublicKey: info.PublicKey, ChainCode: info.ChainCode, Holders: info.Stations}
+	plan, err := ceremony.NewSignPlan(key, info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs)
+	if err != nil {
+		return err
+	}
+	return writePlan(c, plan)
+}
+
+func writePlan(c *cli.Context, plan *ceremony.Plan) error {
+	out := c.String("out")
+	if err := backup.WriteFileExclusive(out, plan.Marshal(), 0o644); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return printJSON(planView(plan))
+	}
+	fmt.Printf("Wrote %s\n\n", out)
+	describePlan(os.Stdout, plan)
+	fmt.Println("\nCopy the plan to every station and run `coldtss join PLAN --via usb:STICK` there.")
+	return nil
+}
+
+func readPlan(path string) (*ceremony.Plan, error) {
+	if path == "" {
+		return nil, usageError{fmt.Errorf("give the plan file")}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the plan: %v", err)
+	}
+	plan, err := ceremony.ParsePlan(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return plan, nil
+}
+
+type planJSON struct {
+	Kind        string   `json:"kind"`
+	Session     string   `json:"session"`
+	Curve       string   `json:"curve"`
+	Threshold   int      `json:"threshold"`
+	Stations    []string `json:"stations"`
+	Key         string   `json:"key,omitempty"`
+	Messages    int      `json:"messages,omitempty"`
+	Steps       int      `json:"steps"`
+	Fingerprint string   `json:"fingerprint"`
+	Words       string   `json:"fingerprint_words"`
+}
+
+func planView(p *ceremony.Plan) planJSON {
+	fp := p.Fingerprint()
+	v := planJSON{Kind: p.Kind, Session: p.Session, Curve: p.Curve, Threshold: p.Threshold, Stations: p.Names(),
+		Messages: len(p.Messages), Steps: ceremony.StepsFor(p.Kind, p.Curve) + 1, Fingerprint: hex.EncodeToString(fp[:]), Words: p.FingerprintWords()}
+	if p.Key != nil {
+		v.Key = p.Key.ID
+	}
+	return v
+}
+
+func describePlan(w *os.File, p *ceremony.Plan) {
+	fmt.Fprintf(w, "Ceremony:    %s (%s), session %s\n", p.Kind, p.Curve, p.Session)
+	if p.Kind == ceremony.KindKeygen {
+		fmt.Fprintf(w, "Key:         %d-of-%d", p.Threshold, len(p.Stations))
+		if p.Label != "" {
+			fmt.Fprintf(w, ", label %q", p.Label)
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintf(w, "Key:         %s (%d-of-%d), public key %s\n", p.Key.ID, p.Threshold, len(p.Key.Holders), p.Key.PublicKey)
+	}
+	fmt.Fprintln(w, "Stations:")
+	for _, s := range p.Stations {
+		fmt.Fprintf(w, "  %-12s identity %s\n", s.Name, s.FingerprintWords())
+	}
+	for i, m := range p.Messages {
+		path := m.Path
+		if path == "" {
+			path = "m"
+		}
+		note := ""
+		if m.Note != "" {
+			note = "  (" + m.Note + ")"
+		}
+		fmt.Fprintf(w, "  message %2d: %s at %s%s\n", i+1, m.Data, path, note)
+	}
+	fmt.Fprintf(w, "Steps:       %d\n", ceremony.StepsFor(p.Kind, p.Curve)+1)
+	fmt.Fprintf(w, "Fingerprint: %s\n", p.FingerprintWords())
+}

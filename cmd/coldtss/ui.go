@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
+)
+
+// oneLine folds an error into one line for the terminal.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func home(c *cli.Context) backup.Home { return backup.Home{Dir: c.String("home")} }
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// stdinReader is shared so that prompts read lines in order.
+var stdinReader = bufio.NewReader(os.Stdin)
+
+// readPassphrase returns the station passphrase: from --passphrase-file, or
+// asked on the terminal without echo.
+func readPassphrase(c *cli.Context, prompt string, confirm bool) (string, error) {
+	if f := c.String("passphrase-file"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("cannot read --passphrase-file: %v", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			return "", fmt.Errorf("--passphrase-file %s is empty", f)
+		}
+		return line, nil
+	}
+	if !isTerminal(os.Stdin) {
+		return "", errors.New("no terminal to ask the passphrase on: give --passphrase-file")
+	}
+	ask := func(p string) (string, error) {
+		fmt.Fprint(os.Stderr, p)
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		return string(b), err
+	}
+	pass, err := ask(prompt)
+	if err != nil {
+		return "", err
+	}
+	if pass == "" {
+		return "", errors.New("the passphrase is empty")
+	}
+	if confirm {
+		again, err := ask("Repeat the passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if again != pass {
+			return "", errors.New("the two passphrases differ; nothing was written")
+		}
+	}
+	return pass, nil
+}
+
+// unlock decrypts the station identity.
+func unlock(c *cli.Context) (*ceremony.Identity, error) {
+	h := home(c)
+	enc, err := h.ReadIdentity()
+	if err != nil {
+		return nil, err
+	}
+	pass, err := readPassphrase(c, "Station passphrase: ", false)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := backup.DecryptWithPassphrase(enc, pass)
+	if errors.Is(err, backup.ErrWrongPassphrase) {
+		return nil, fmt.Errorf("%s: wrong passphrase for this station; nothing was changed. Try again (check the keyboard layout and caps lock)", h.IdentityPath())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot open the station identity: %v", h.IdentityPath(), err)
+	}
+	return ceremony.UnmarshalIdentity(pt)
+}
+
+// confirmWords shows fingerprint words and requires the operator to confirm
+// them, or checks them against --expect-fingerprint, or skips with --yes.
+func confirmWords(c *cli.Context, what, words string) error {
+	if exp := c.String("expect-fingerprint"); exp != "" {
+		if normWords(exp) != normWords(words) {
+			return fmt.Errorf("%s fingerprint is %q, not the expected %q: the plan differs from the one the other stations have; stop and compare plan files", what, words, exp)
+		}
+		return nil
+	}
+	if c.Bool("yes") {
+		return nil
+	}
+	if !isTerminal(os.Stdin) {
+		return errors.New("cannot ask for confirmation without a terminal: give --expect-fingerprint WORDS (or --yes in scripted tests)")
+	}
+	fmt.Fprintf(os.Stderr, "\nRead these words aloud. Every station must show exactly the same words:\n\n    %s\n\nDo all stations show the same words? Type yes to go on: ", words)
+	line, err := stdinReader.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
+		return fmt.Errorf("%s fingerprint not confirmed; nothing was done", what)
+	}
+	return nil
+}
+
+func normWords(s string) string {
+	s = strings.ReplaceAll(s, "/", " ")
+	s = strings.ReplaceAll(s, "-", " ")
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// statusLine prints a live, overwritten status line on a terminal, or one
+// line per change otherwise.
+type statusLine struct {
+	tty     bool
+	last    int
+	printed time.Time
+}
+
+func newStatusLine() *statusLine { return &statusLine{tty: isTerminal(os.Stderr)} }
+
+func (s *statusLine) Set(line string) {
+	if !s.tty {
+		fmt.Fprintln(os.Stderr, line)
+		return
+	}
+	s.tick(line)
+}
+
+// Tick is Set for lines that change every second (elapsed time): in a log
+// (no terminal) it prints at most every 15 seconds.
+func (s *statusLine) Tick(line string) {
+	if !s.tty {
+		if time.Since(s.printed) >= 15*time.Second {
+			fmt.Fprintln(os.Stderr, line)
+			s.printed = time.Now()
+		}
+		return
+	}
+	s.tick(line)
+}
+
+func (s *statusLine) tick(line string) {
+	pad := ""
+	if n := s.last - len(line); n > 0 {
+		pad = strings.Repeat(" ", n)
+	}
+	fmt.Fprintf(os.Stderr, "\r%s%s", line, pad)
+	s.last = len(line)
+}
+
+func (s *statusLine) Done() {
+	if s.tty && s.last > 0 {
+		fmt.Fprintln(os.Stderr)
+	}
+	s.last = 0
+}
+
+func elapsed(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make demo: a full local ceremony with three simulated stations, each a
+# separate coldtss process with its own home folder, sharing one "stick"
+# folder. 2-of-3 secp256k1 keygen, then alice and carol sign a batch of
+# messages along BIP32 paths, and every result is verified.
+set -euo pipefail
+
+BIN=${BIN:-$(pwd)/bin/coldtss}
+WORK=${DEMO_DIR:-$(mktemp -d -t coldtss-demo.XXXXXX)}
+STICK=$WORK/stick
+STATIONS=(alice bob carol)
+mkdir -p "$STICK"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+station() { local s=$1; shift; "$BIN" "$@" --home "$WORK/$s" ; }
+pass() { echo "--passphrase-file=$WORK/$1.pass"; }
+
+say "Demo folder: $WORK (stations: ${STATIONS[*]}; the shared stick: $STICK)"
+
+say "1. Every station creates its identity and exports its card to the stick"
+for s in "${STATIONS[@]}"; do
+  umask 077; printf 'correct horse battery staple %s\n' "$s" > "$WORK/$s.pass"
+  "$BIN" init --name "$s" --home "$WORK/$s" "$(pass "$s")"
+  "$BIN" id export --home "$WORK/$s" --out "$STICK/$s.card"
+done
+
+say "2. Every station precomputes its Paillier pre-parameters (the slow part; in parallel)"
+pids=()
+for s in "${STATIONS[@]}"; do
+  "$BIN" preparams --home "$WORK/$s" "$(pass "$s")" 2>&1 | sed -u "s/^/[$s] /" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+say "3. The coordinator makes a 2-of-3 keygen plan from the cards"
+"$BIN" plan keygen --card "$STICK/alice.card" --card "$STICK/bob.card" --card "$STICK/carol.card" \
+  --threshold 2 --curve secp256k1 --label demo-treasury --out "$STICK/keygen-plan.json"
+WORDS=$("$BIN" plan show "$STICK/keygen-plan.json" | sed -n 's/^Fingerprint: *//p')
+echo "Everyone reads aloud: $WORDS"
+
+say "4. All three stations join the keygen, each in its own process"
+pids=()
+for s in "${STATIONS[@]}"; do
+  "$BIN" join "$STICK/keygen-plan.json" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
+    --expect-fingerprint "$WORDS" --poll 50ms > "$WORK/$s.keygen.out" 2> >(sed -u "s/^/[$s] /" >&2) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+cat "$WORK/alice.keygen.out"
+KEY=$("$BIN" keys list --home "$WORK/alice" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p' | head -1)
+for s in bob carol; do
+  other=$("$BIN" keys show "$KEY" --home "$WORK/$s" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
+  mine=$("$BIN" keys show "$KEY" --home "$WORK/alice" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
+  [ "$other" = "$mine" ] || { echo "public keys differ between alice and $s" >&2; exit 1; }
+done
+echo "All three stations hold a share of key $KEY with the same public key."
+
+say "5. alice and carol sign a batch of 20 digests, each along its own BIP32 path, in one ceremony"
+args=()
+for i in $(seq 0 19); do
+  d=$(printf 'coldtss demo message %d' "$i" | sha256sum | cut -d' ' -f1)
+  args+=(--digest "$d@m/0/$i")
+done
+"$BIN" plan sign --home "$WORK/alice" --key "$KEY" --signer alice --signer carol "${args[@]}" --out "$STICK/sign-plan.json" > /dev/null
+WORDS=$("$BIN" plan show "$STICK/sign-plan.json" | sed -n 's/^Fingerprint: *//p')
+echo "Everyone reads aloud: $WORDS"
+pids=()
+for s in alice carol; do
+  "$BIN" join "$STICK/sign-plan.json" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
+    --expect-fingerprint "$WORDS" --poll 50ms > "$WORK/$s.sign.out" 2> >(sed -u "s/^/[$s] /" >&2) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+cat "$WORK/alice.sign.out"
+
+say "6. Anyone can verify the transcripts (signatures checked against the key's derived children)"
+SESSION=$(sed -n 's/.*"session": "\(.*\)".*/\1/p' "$STICK/sign-plan.json" | head -1)
+"$BIN" transcript verify "$WORK/carol/transcripts/$SESSION.json"
+KSESSION=$(sed -n 's/.*"session": "\(.*\)".*/\1/p' "$STICK/keygen-plan.json" | head -1)
+"$BIN" transcript verify "$WORK/bob/transcripts/$KSESSION.json"
+
+say "Done. What is on the stick (no secret in clear: identities and shares never leave the station folders):"
+find "$STICK" -type f | sort | sed "s|$WORK/||"
+echo
+echo "Everything is in $WORK (delete it when done)."
