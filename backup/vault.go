@@ -145,21 +145,21 @@ func (h Home) TakePreParams(id age.Identity) ([]byte, error) {
 
 // KeyInfo is the public description of a threshold key, stored beside the share.
 type KeyInfo struct {
-	Format         string    `json:"format"` // "coldtss-key/1"
-	ID             string    `json:"id"`
-	Label          string    `json:"label,omitempty"`
-	Curve          string    `json:"curve"`
-	PublicKey      string    `json:"public_key"` // hex, compressed SEC1 (secp256k1) or 32-byte ed25519
-	ChainCode      string    `json:"chain_code"` // hex, 32 bytes, generated jointly
-	XPub           string    `json:"xpub,omitempty"`
-	Threshold      int       `json:"threshold"` // signatures needed
-	Stations       []string  `json:"stations"`  // names, in plan order
+	Format         string            `json:"format"` // "coldtss-key/1"
+	ID             string            `json:"id"`
+	Label          string            `json:"label,omitempty"`
+	Curve          string            `json:"curve"`
+	PublicKey      string            `json:"public_key"` // hex, compressed SEC1 (secp256k1) or 32-byte ed25519
+	ChainCode      string            `json:"chain_code"` // hex, 32 bytes, generated jointly
+	XPub           string            `json:"xpub,omitempty"`
+	Threshold      int               `json:"threshold"` // signatures needed
+	Stations       []string          `json:"stations"`  // names, in plan order
 	StationCards   []json.RawMessage `json:"station_cards"`
-	Station        string    `json:"station"` // this station's name
-	Epoch          int       `json:"epoch"`
-	Created        time.Time `json:"created"`
-	Session        string    `json:"session"`
-	TranscriptHash string    `json:"transcript_hash"`
+	Station        string            `json:"station"` // this station's name
+	Epoch          int               `json:"epoch"`
+	Created        time.Time         `json:"created"`
+	Session        string            `json:"session"`
+	TranscriptHash string            `json:"transcript_hash"`
 }
 
 func (h Home) keyDir(id string) string { return filepath.Join(h.Dir, "keys", id) }
