@@ -1,0 +1,49 @@
+# coldtss — see README.md. `make demo` runs a full local ceremony; `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+FLAGS   := -trimpath -ldflags='-s -w -buildid= -X main.version=$(VERSION)'
+DIST    ?= dist
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+
+export CGO_ENABLED := 0
+export GOFLAGS := -buildvcs=false
+
+.PHONY: build test test-deps lint unit demo bench release reproducible clean
+
+build:
+	$(GO) build $(FLAGS) -o bin/coldtss ./cmd/coldtss
+
+## test: installs what the tests need, then runs every test.
+test: test-deps lint unit reproducible
+
+test-deps:
+	bash scripts/install-test-deps.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 60m ./...
+
+demo: build
+	BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
+
+bench:
+	$(GO) test ./cmd/coldtss -run '^$$' -bench . -benchtime 1x -timeout 30m
+
+## release: static, reproducible binaries for every platform, with SHA256SUMS.
+release:
+	@mkdir -p $(DIST)
+	@for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		GOOS=$$os GOARCH=$$arch $(GO) build $(FLAGS) -o $(DIST)/coldtss-$$os-$$arch$$ext ./cmd/coldtss || exit 1; \
+	done
+	@cd $(DIST) && sha256sum coldtss-* > SHA256SUMS && cat SHA256SUMS
+
+## reproducible: two release builds, from two checkouts at different paths, with separate build caches, must be identical.
+reproducible:
+	bash scripts/reproducible.sh
+
+clean:
+	rm -rf bin $(DIST)
