@@ -382,10 +382,12 @@ func (s *runState) checkEcho(step int, p *Packet, where string) error {
 		}
 		sender := names[p.From]
 		if j == s.self {
-			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s says it received a step-%d packet from this station (%s) that this station never wrote (%s)", sender, step-1, names[j], where)}
+			// Only this station's key can sign its packets: either another
+			// process holds this identity, or the sender lies in its echo.
+			return fmt.Errorf("ceremony stopped at step %d: equivocation: %s's echo shows a step-%d packet signed by this station (%s) that differs from the one this station wrote. Another process or machine is using %s's identity (a cloned station), or %s is lying (%s). Stop and check every station", step, sender, step-1, names[j], names[j], sender, where)
 		}
 		if j == p.From {
-			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s's own step-%d packet differs from the one this station received from it: it showed different packets to different stations (%s)", sender, step-1, where)}
+			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s's own step-%d packet differs from the one this station received from it: it showed different packets to different stations (equivocation, %s)", sender, step-1, where)}
 		}
 		return &CulpritError{Step: step, Stations: []string{names[j]}, Reason: fmt.Sprintf("%s showed different step-%d packets to this station and to %s (equivocation, detected by echo in %s)", names[j], step-1, sender, where)}
 	}

@@ -1,0 +1,124 @@
+package ceremony
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func testPlan(t *testing.T, names ...string) (*Plan, []*Identity) {
+	t.Helper()
+	var ids []*Identity
+	var cards []Card
+	for _, n := range names {
+		id, err := NewIdentity(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		cards = append(cards, id.Card())
+	}
+	p, err := NewKeygenPlan(cards, 2, CurveEd25519, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, ids
+}
+
+func TestSealedPayloadOpensOnlyForItsRecipientAndPlace(t *testing.T) {
+	p, ids := testPlan(t, "alice", "bob", "carol")
+	secret := []byte("a share of a share")
+	pk, _ := p.Stations[2].SealPublic()
+	ct, err := Seal(pk, p.SessionBytes(), 2, 1, 2, 0, EnvTSS, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(ct, secret) {
+		t.Fatal("plaintext visible in the sealed payload")
+	}
+	if pt, err := Open(ids[2], p.SessionBytes(), 2, 1, 2, 0, EnvTSS, ct); err != nil || !bytes.Equal(pt, secret) {
+		t.Fatalf("recipient cannot open: %v", err)
+	}
+	if _, err := Open(ids[0], p.SessionBytes(), 2, 1, 2, 0, EnvTSS, ct); !errors.Is(err, ErrUnseal) {
+		t.Fatalf("a non-recipient opened a sealed payload: %v", err)
+	}
+	// The same ciphertext moved to another step, sender or batch index does not open.
+	for _, c := range [][4]int{{3, 1, 2, 0}, {2, 0, 2, 0}, {2, 1, 2, 1}} {
+		if _, err := Open(ids[2], p.SessionBytes(), c[0], c[1], c[2], c[3], EnvTSS, ct); err == nil {
+			t.Fatalf("sealed payload opened in another context %v", c)
+		}
+	}
+}
+
+func TestDecodePacketRejections(t *testing.T) {
+	p, ids := testPlan(t, "alice", "bob", "carol")
+	other, _ := testPlan(t, "alice", "bob", "carol")
+	good := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
+	good.Sign(ids[1])
+	raw := good.Encode()
+	if _, err := DecodePacket(p, raw, "f", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	flipped := append([]byte(nil), raw...)
+	flipped[len(flipped)-1] ^= 1
+	wrongSession := &Packet{Version: PacketVersion, Session: other.SessionBytes(), Step: 1, From: 1}
+	wrongSession.Sign(ids[1])
+	dup := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: Broadcast}, {To: Broadcast}}}
+	dup.Sign(ids[1])
+	toSelf := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: 1}}}
+	toSelf.Sign(ids[1])
+	cases := []struct {
+		name string
+		raw  []byte
+		step int
+		from int
+		want string
+	}{
+		{"flipped", flipped, 1, 1, "signature does not verify"},
+		{"truncated", raw[:len(raw)/2], 1, 1, "not a readable coldtss packet"},
+		{"other session", wrongSession.Encode(), 1, 1, "another ceremony"},
+		{"replayed step", raw, 2, 1, "is for step 1, expected step 2"},
+		{"stored under another name", raw, 1, 2, "stored as carol's"},
+		{"duplicate envelope", dup.Encode(), 1, 1, "duplicate envelope"},
+		{"addressed to itself", toSelf.Encode(), 1, 1, "envelope addressed"},
+		{"garbage", []byte("hello"), 1, 1, "not a readable"},
+	}
+	for _, c := range cases {
+		_, err := DecodePacket(p, c.raw, "stick/step-01/bob.pkt", c.step, c.from)
+		var pe *PacketError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "stick/step-01/bob.pkt") {
+			t.Errorf("%s: got %v, want a packet error naming the file and %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestPlanFingerprintCoversEveryField(t *testing.T) {
+	p, _ := testPlan(t, "alice", "bob", "carol")
+	fp := p.Fingerprint()
+	q := *p
+	q.Threshold = 3
+	if q.Fingerprint() == fp {
+		t.Fatal("threshold not covered by the fingerprint")
+	}
+	q = *p
+	q.Stations = append([]Card(nil), p.Stations...)
+	q.Stations[0], q.Stations[1] = q.Stations[1], q.Stations[0]
+	if q.Fingerprint() == fp {
+		t.Fatal("station order not covered by the fingerprint")
+	}
+	if len(strings.Fields(strings.ReplaceAll(p.FingerprintWords(), "/", ""))) != FingerprintWordCount {
+		t.Fatal("fingerprint words")
+	}
+}
+
+func TestParsePath(t *testing.T) {
+	for _, bad := range []string{"m/0'", "m/1h", "0/1", "m/x", "m/2147483648"} {
+		if _, err := ParsePath(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if p, err := ParsePath("m/0/7"); err != nil || len(p) != 2 || p[1] != 7 {
+		t.Fatalf("m/0/7: %v %v", p, err)
+	}
+}
