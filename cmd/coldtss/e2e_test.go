@@ -307,8 +307,12 @@ func signatures(t *testing.T, res []joinResult) SignatureFile {
 		}
 		if i == 0 {
 			first = f
-		} else if fmt.Sprint(f) != fmt.Sprint(first) {
-			t.Fatalf("stations disagree on the signatures")
+			continue
+		}
+		a, _ := json.Marshal(first.Signatures)
+		b, _ := json.Marshal(f.Signatures)
+		if !bytes.Equal(a, b) || f.Session != first.Session {
+			t.Fatalf("stations disagree on the signatures:\n%s\n%s", a, b)
 		}
 	}
 	return first
