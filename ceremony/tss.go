@@ -174,8 +174,14 @@ type signParty struct {
 
 // NewSignParty makes this station's party for message index of a signing
 // plan. share is the station's serialized share of plan.Key.
-func NewSignParty(plan *Plan, self, index int, share []byte) (SignParty, error) {
+func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err error) {
 	useCurve(plan.Curve)
+	defer func() {
+		// tss-lib panics when a signer is not among the key's holders.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the signers in the plan do not match the stations that hold key %s (%v)", plan.Key.ID, r)
+		}
+	}()
 	req := plan.Messages[index]
 	data, _ := hex.DecodeString(req.Data)
 	base := newTSSParty(plan)

@@ -374,6 +374,20 @@ func TestAdversarial(t *testing.T) {
 		}
 	})
 
+	t.Run("signer card swapped in a signing plan", func(t *testing.T) {
+		plan := makeSignPlan(t, dir, sts[0], good.ID, sts[:2], []ceremony.SignRequest{{Data: "00aa"}})
+		os.MkdirAll(filepath.Join(dir, "impostor"), 0o755)
+		impostor := newStation(t, filepath.Join(dir, "impostor"), "bob")
+		b, _ := os.ReadFile(plan)
+		p, _ := ceremony.ParsePlan(b)
+		p.Stations[p.Index("bob")] = impostor.identity(t).Card()
+		os.WriteFile(plan, p.Marshal(), 0o644)
+		_, errOut, err := run(t, "join", plan, "--via", "usb:"+stick, "--home", sts[0].home, "--passphrase-file", sts[0].pass, "--yes")
+		if err == nil || !strings.Contains(errOut, "identity card for bob is not the one that generated key") {
+			t.Fatalf("a swapped signer card was not refused: %v %s", err, errOut)
+		}
+	})
+
 	// Nothing any of that did touched the key the stations already held,
 	// and no attempt left a key or share behind.
 	after := snapshot(t, sts)
