@@ -88,6 +88,9 @@ func join(c *cli.Context) error {
 		if info.PublicKey != plan.Key.PublicKey || info.ChainCode != plan.Key.ChainCode || info.Curve != plan.Curve || info.Threshold != plan.Threshold {
 			return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code, curve or threshold differ): the plan was altered; stop", plan.Key.ID)
 		}
+		if err := checkSigners(plan, info); err != nil {
+			return err
+		}
 	} else if plan.Curve == ceremony.CurveSecp256k1 && h.CountPreParams() == 0 {
 		return fmt.Errorf("station %s has no unused pre-parameters: run `coldtss preparams --home %s` first (it takes a few minutes)", me.Name, h.Dir)
 	}
@@ -135,6 +138,24 @@ func join(c *cli.Context) error {
 	return finishSign(c, plan, usb, res, tpath, time.Since(start))
 }
 
+// checkSigners makes sure every signer's card in the plan is the very card
+// that took part in the key's generation: a card swapped for another
+// identity under the same name is refused.
+func checkSigners(plan *ceremony.Plan, info backup.KeyInfo) error {
+	known := map[string]string{}
+	for _, raw := range info.StationCards {
+		if c, err := ceremony.ParseCard(raw); err == nil {
+			known[c.Name] = c.SignKey
+		}
+	}
+	for _, c := range plan.Stations {
+		if k, ok := known[c.Name]; !ok || k != c.SignKey {
+			return fmt.Errorf("the plan's identity card for %s is not the one that generated key %s: the plan was altered or made for another key; stop and compare identity words", c.Name, info.ID)
+		}
+	}
+	return nil
+}
+
 // KeyID names a key: the first 16 hex digits of SHA-256(curve, public key).
 func KeyID(curve string, pub []byte) string {
 	h := sha256.Sum256(append([]byte(curve+"\x00"), pub...))
@@ -163,7 +184,11 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremon
 		return err
 	}
 	if c.Bool("json") {
-		return printJSON(info)
+		// seconds: time spent in the ceremony itself, after the passphrase unlock.
+		return printJSON(struct {
+			backup.KeyInfo
+			Seconds float64 `json:"seconds"`
+		}{info, took.Seconds()})
 	}
 	fmt.Printf("Key generated in %s and confirmed by all %d stations.\n", elapsed(took), len(plan.Stations))
 	printKey(info)
@@ -218,8 +243,11 @@ func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, res *ce
 		return err
 	}
 	if c.Bool("json") {
-		_, err := os.Stdout.Write(b)
-		return err
+		// The signature file, plus the time spent in the ceremony after the passphrase unlock.
+		return printJSON(struct {
+			SignatureFile
+			Seconds float64 `json:"seconds"`
+		}{out, took.Seconds()})
 	}
 	fmt.Printf("Signed %d message(s) in %s; every signature verified and confirmed by all %d signers.\n", len(res.Signatures), elapsed(took), len(plan.Stations))
 	fmt.Printf("Signatures:  %s\nTranscript:  %s\n", path, tpath)
