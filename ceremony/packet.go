@@ -117,6 +117,11 @@ func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet
 	if err := packetDec.Unmarshal(raw, &p); err != nil {
 		return nil, bad("not a readable coldtss packet ("+err.Error()+")", "the file is damaged or truncated: ask "+wantName+" to write it again and check the stick")
 	}
+	if !bytes.Equal(p.Encode(), raw) {
+		// Only the one canonical encoding is accepted: echoes and transcripts
+		// hash the bytes, so a re-encoded copy must not pass as the same packet.
+		return nil, bad("packet is not in canonical form (it was re-encoded after it was written)", "the file was altered: stop and find out who touched the stick")
+	}
 	if p.Version != PacketVersion {
 		return nil, bad(fmt.Sprintf("packet format version %d, this coldtss reads version %d", p.Version, PacketVersion), "use the same coldtss release on every station")
 	}

@@ -83,6 +83,9 @@ func TestDecodePacketRejections(t *testing.T) {
 		{"duplicate envelope", dup.Encode(), 1, 1, "duplicate envelope"},
 		{"addressed to itself", toSelf.Encode(), 1, 1, "envelope addressed"},
 		{"garbage", []byte("hello"), 1, 1, "not a readable"},
+		// Same content, same valid signature, but the version number in a
+		// longer CBOR form: echoes hash bytes, so this must be refused.
+		{"re-encoded", append([]byte{raw[0], 0x18, raw[1]}, raw[2:]...), 1, 1, "canonical form"},
 	}
 	for _, c := range cases {
 		_, err := DecodePacket(p, c.raw, "stick/step-01/bob.pkt", c.step, c.from)

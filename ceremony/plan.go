@@ -263,9 +263,6 @@ func (p *Plan) SessionBytes() []byte {
 	return b
 }
 
-// ShortSession is the first 8 hex digits of the session id, used in folder names.
-func (p *Plan) ShortSession() string { return p.Session[:8] }
-
 // Marshal returns the plan as indented JSON.
 func (p *Plan) Marshal() []byte {
 	b, _ := json.MarshalIndent(p, "", "  ")

@@ -44,6 +44,11 @@ func (u *USB) Put(step int, station string, data []byte) error {
 	if _, err := os.Stat(p); err == nil {
 		return fmt.Errorf("%s already exists: another process is running this plan as %s, or the plan was run before (make a new plan)", p, station)
 	}
+	// Packets are public: folders readable by every station's user, even
+	// on a stick formatted with Unix permissions.
+	if err := os.MkdirAll(u.stepDir(step), 0o755); err != nil {
+		return err
+	}
 	return backup.WriteFileAtomic(p, data, 0o644)
 }
 

@@ -193,7 +193,7 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremon
 	fmt.Printf("Key generated in %s and confirmed by all %d stations.\n", elapsed(took), len(plan.Stations))
 	printKey(info)
 	fmt.Printf("Transcript:  %s\n", tpath)
-	fmt.Println("Read the public key's last 8 characters aloud: every station must show the same. Then make backups (see docs).")
+	fmt.Println("Read the key words aloud: every station must show the same words. Then make backups (see docs).")
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -69,6 +71,13 @@ func keysCommand() *cli.Command {
 	}
 }
 
+// keyWords is the public key's fingerprint (SHA-256) as words to read aloud.
+func keyWords(pubHex string) string {
+	pub, _ := hex.DecodeString(pubHex)
+	h := sha256.Sum256(pub)
+	return ceremony.Words(h[:])
+}
+
 func printKey(k backup.KeyInfo) {
 	w := os.Stdout
 	fmt.Fprintf(w, "Key:         %s", k.ID)
@@ -77,7 +86,7 @@ func printKey(k backup.KeyInfo) {
 	}
 	fmt.Fprintf(w, "\nCurve:       %s, %d-of-%d (%s), epoch %d\n", k.Curve, k.Threshold, len(k.Stations), strings.Join(k.Stations, ", "), k.Epoch)
 	fmt.Fprintf(w, "Public key:  %s\n", k.PublicKey)
-	fmt.Fprintf(w, "Key words:   %s\n", ceremony.Words(mustHex(k.PublicKey)[1:]))
+	fmt.Fprintf(w, "Key words:   %s\n", keyWords(k.PublicKey))
 	if k.XPub != "" {
 		fmt.Fprintf(w, "xpub:        %s\n", k.XPub)
 	}

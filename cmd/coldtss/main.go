@@ -55,7 +55,7 @@ This program never uses the network.
 
 A ceremony, in short:
   every station:  coldtss init --name alice; coldtss preparams; coldtss id export --out /stick/alice.card
-  one station:    coldtss plan keygen --card /stick/*.card --threshold 2 --out /stick/plan.json
+  one station:    coldtss plan keygen /stick/*.card --threshold 2 --out /stick/plan.json
   every station:  coldtss join /stick/plan.json --via usb:/stick
 See docs/ceremony-runbook.md for the full procedure.`,
 		EnableBashCompletion: true,

@@ -21,9 +21,9 @@ func planCommand() *cli.Command {
 			{
 				Name:      "keygen",
 				Usage:     "plan a key generation between the stations whose cards are given",
-				ArgsUsage: " ",
+				ArgsUsage: "[CARD...]",
 				Flags: []cli.Flag{
-					&cli.StringSliceFlag{Name: "card", Usage: "identity card file of a station (repeat for every station)", Required: true},
+					&cli.StringSliceFlag{Name: "card", Usage: "identity card file of a station (repeat for every station; card files may also be given as arguments, e.g. /stick/*.card)"},
 					&cli.IntFlag{Name: "threshold", Usage: "how many stations will be needed to sign (e.g. 2 for 2-of-3)", Required: true},
 					&cli.StringFlag{Name: "curve", Value: ceremony.CurveSecp256k1, Usage: "secp256k1 (Bitcoin, Ethereum) or ed25519"},
 					&cli.StringFlag{Name: "label", Usage: "a name for the key, e.g. treasury-2026"},
@@ -32,7 +32,11 @@ func planCommand() *cli.Command {
 				},
 				Action: func(c *cli.Context) error {
 					var cards []ceremony.Card
-					for _, f := range c.StringSlice("card") {
+					files := append(c.StringSlice("card"), c.Args().Slice()...)
+					if len(files) == 0 {
+						return usageError{fmt.Errorf("give the stations' identity cards: --card FILE for each, or the files as arguments")}
+					}
+					for _, f := range files {
 						card, err := readCard(f)
 						if err != nil {
 							return err
@@ -51,7 +55,7 @@ func planCommand() *cli.Command {
 				Usage: "plan a signing ceremony for one or more messages with a key this station holds",
 				Flags: []cli.Flag{
 					homeFlag,
-					&cli.StringFlag{Name: "key", Usage: "key id (see `coldtss keys list`)", Required: true},
+					&cli.StringFlag{Name: "key", Usage: "key id, as shown by coldtss keys list", Required: true},
 					&cli.StringSliceFlag{Name: "signer", Usage: "station that will sign (repeat; at least the key's threshold)", Required: true},
 					&cli.StringSliceFlag{Name: "digest", Usage: "secp256k1: 32-byte digest in hex, optionally with a non-hardened path: HEX@m/0/5 (repeat)"},
 					&cli.StringSliceFlag{Name: "message", Usage: "ed25519: message in hex (repeat)"},

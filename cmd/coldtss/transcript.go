@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -41,19 +40,11 @@ func transcriptCommand() *cli.Command {
 						return printJSON(map[string]any{"ok": true, "kind": t.Plan.Kind, "session": t.Plan.Session, "stations": t.Plan.Names(), "results": len(t.Results), "digest": t.Digest})
 					}
 					fmt.Printf("%s: OK\n", path)
-					fmt.Printf("  %s ceremony %s on %s, %d packets, confirmed by %s\n", t.Plan.Kind, t.Plan.Session, t.Completed, len(t.Packets), strings.Join(t.Plan.Names(), ", "))
+					fmt.Printf("  %s ceremony %s, %d packets, confirmed by %s\n", t.Plan.Kind, t.Plan.Session, len(t.Packets), strings.Join(t.Plan.Names(), ", "))
 					fmt.Printf("  plan fingerprint %s\n", t.Plan.FingerprintWords())
 					return nil
 				},
 			},
 		},
 	}
-}
-
-func mustHex(s string) []byte {
-	b, _ := hex.DecodeString(s)
-	if len(b) < 2 {
-		return make([]byte, 33)
-	}
-	return b
 }
