@@ -1,7 +1,6 @@
 package ceremony
 
 import (
-	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/bnb-chain/tss-lib/v3/crypto/ckd"
-	"github.com/bnb-chain/tss-lib/v3/tss"
 	"github.com/btcsuite/btcd/btcec/v2"
 	btcecdsa "github.com/btcsuite/btcd/btcec/v2/ecdsa"
 )
@@ -184,16 +181,7 @@ func SigningKey(plan *Plan, index int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key %s: bad public key: %v", plan.Key.ID, err)
 	}
-	cc, err := hex.DecodeString(plan.Key.ChainCode)
-	if err != nil || len(cc) != 32 {
-		return nil, fmt.Errorf("key %s has no valid chain code", plan.Key.ID)
-	}
-	ec := tss.S256()
-	parent := &ckd.ExtendedKey{
-		PublicKey: ecdsa.PublicKey{Curve: ec, X: pk.X(), Y: pk.Y()},
-		ChainCode: cc, ParentFP: []byte{0, 0, 0, 0}, Version: []byte{0x04, 0x88, 0xad, 0xe4},
-	}
-	_, child, err := ckd.DeriveChildKeyFromHierarchy(path, parent, ec.Params().N, ec)
+	_, child, err := deriveChild(plan, pk.X(), pk.Y(), path)
 	if err != nil {
 		return nil, err
 	}

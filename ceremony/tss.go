@@ -77,6 +77,18 @@ func GeneratePreParams(ctx context.Context) ([]byte, error) {
 	return json.Marshal(pp)
 }
 
+// received takes the party's result from its end channel once it is there.
+func received[T any](end <-chan *T, result **T) bool {
+	if *result == nil {
+		select {
+		case r := <-end:
+			*result = r
+		default:
+		}
+	}
+	return *result != nil
+}
+
 // --- ECDSA keygen
 
 type ecdsaKeygenParty struct {
@@ -107,16 +119,7 @@ func NewKeygenParty(plan *Plan, self int, preParams []byte) (KeygenParty, error)
 	return p, nil
 }
 
-func (p *ecdsaKeygenParty) poll() bool {
-	if p.result == nil {
-		select {
-		case r := <-p.end:
-			p.result = r
-		default:
-		}
-	}
-	return p.result != nil
-}
+func (p *ecdsaKeygenParty) poll() bool { return received(p.end, &p.result) }
 
 func (p *ecdsaKeygenParty) Share() []byte {
 	b, err := json.Marshal(p.result)
@@ -138,16 +141,7 @@ type eddsaKeygenParty struct {
 	result *eddsakeygen.LocalPartySaveData
 }
 
-func (p *eddsaKeygenParty) poll() bool {
-	if p.result == nil {
-		select {
-		case r := <-p.end:
-			p.result = r
-		default:
-		}
-	}
-	return p.result != nil
-}
+func (p *eddsaKeygenParty) poll() bool { return received(p.end, &p.result) }
 
 func (p *eddsaKeygenParty) Share() []byte {
 	b, err := json.Marshal(p.result)
@@ -216,23 +210,12 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	}
 	var delta *big.Int
 	if len(path) > 0 {
-		cc, err := hex.DecodeString(plan.Key.ChainCode)
-		if err != nil || len(cc) != 32 {
-			return nil, fmt.Errorf("key %s has no valid chain code", plan.Key.ID)
-		}
-		ec := tss.S256()
-		parent := &ckd.ExtendedKey{
-			PublicKey: ecdsa.PublicKey{Curve: ec, X: key.ECDSAPub.X(), Y: key.ECDSAPub.Y()},
-			ChainCode: cc,
-			ParentFP:  []byte{0, 0, 0, 0},
-			Version:   []byte{0x04, 0x88, 0xad, 0xe4},
-		}
-		d, child, err := ckd.DeriveChildKeyFromHierarchy(path, parent, ec.Params().N, ec)
+		d, child, err := deriveChild(plan, key.ECDSAPub.X(), key.ECDSAPub.Y(), path)
 		if err != nil {
 			return nil, fmt.Errorf("cannot derive %s: %v", req.Path, err)
 		}
 		keys := []ecdsakeygen.LocalPartySaveData{key}
-		if err := ecdsasigning.UpdatePublicKeyAndAdjustBigXj(d, keys, &child.PublicKey, ec); err != nil {
+		if err := ecdsasigning.UpdatePublicKeyAndAdjustBigXj(d, keys, &child.PublicKey, tss.S256()); err != nil {
 			return nil, err
 		}
 		key, delta = keys[0], d
@@ -242,6 +225,24 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	return p, nil
 }
 
+// deriveChild derives the non-hardened BIP32 child of the plan's key (public
+// point x, y and the key's chain code) along path, with tss-lib's ckd. It
+// returns the sum of the tweaks (the key derivation delta) and the child.
+func deriveChild(plan *Plan, x, y *big.Int, path []uint32) (*big.Int, *ckd.ExtendedKey, error) {
+	cc, err := hex.DecodeString(plan.Key.ChainCode)
+	if err != nil || len(cc) != 32 {
+		return nil, nil, fmt.Errorf("key %s has no valid chain code", plan.Key.ID)
+	}
+	ec := tss.S256()
+	parent := &ckd.ExtendedKey{
+		PublicKey: ecdsa.PublicKey{Curve: ec, X: x, Y: y},
+		ChainCode: cc,
+		ParentFP:  []byte{0, 0, 0, 0},
+		Version:   []byte{0x04, 0x88, 0xad, 0xe4},
+	}
+	return ckd.DeriveChildKeyFromHierarchy(path, parent, ec.Params().N, ec)
+}
+
 func checkKey(plan *Plan, pub []byte) error {
 	if hex.EncodeToString(pub) != plan.Key.PublicKey {
 		return fmt.Errorf("this station's share belongs to public key %x, but the plan names %s for key %s: the plan was altered or names the wrong key", pub, plan.Key.PublicKey, plan.Key.ID)
@@ -249,16 +250,7 @@ func checkKey(plan *Plan, pub []byte) error {
 	return nil
 }
 
-func (p *signParty) poll() bool {
-	if p.result == nil {
-		select {
-		case r := <-p.end:
-			p.result = r
-		default:
-		}
-	}
-	return p.result != nil
-}
+func (p *signParty) poll() bool { return received(p.end, &p.result) }
 
 func (p *signParty) Signature() []byte {
 	if p.curve == CurveEd25519 {
