@@ -71,10 +71,6 @@ type Runner struct {
 
 	PreParams []byte // keygen (secp256k1): one pre-parameter set
 	Share     []byte // signing: this station's share of Plan.Key
-
-	// Stats, filled while running.
-	BytesWritten []int // per step
-	WireBytes    []int // per step: tss-lib payload bytes before envelopes
 }
 
 // Result is what a ceremony produced.
@@ -164,11 +160,10 @@ func (r *Runner) run(ctx context.Context) (*Result, error) {
 	}
 	total := s.steps + 1
 	for step := 1; step <= s.steps; step++ {
-		envs, wire, err := s.protocolEnvelopes(step)
+		envs, err := s.protocolEnvelopes(step)
 		if err != nil {
 			return nil, err
 		}
-		r.WireBytes = append(r.WireBytes, wire)
 		packets, err := s.exchange(ctx, step, total, envs)
 		if err != nil {
 			return nil, err
@@ -233,30 +228,27 @@ func stepErr(err error, step int) error {
 
 // protocolEnvelopes turns the parties' pending messages into envelopes,
 // sealing point-to-point ones, plus the keygen chain-code commit/reveal.
-func (s *runState) protocolEnvelopes(step int) ([]Envelope, int, error) {
+func (s *runState) protocolEnvelopes(step int) ([]Envelope, error) {
 	var envs []Envelope
-	wire := 0
 	for i, outs := range s.outgoing {
 		if len(outs) == 0 {
-			return nil, 0, fmt.Errorf("step %d: the protocol produced no message for message #%d (internal error)", step, i+1)
+			return nil, fmt.Errorf("step %d: the protocol produced no message for message #%d (internal error)", step, i+1)
 		}
 		for _, o := range outs {
 			if o.To == nil {
 				envs = append(envs, Envelope{Kind: EnvTSS, Index: i, To: Broadcast, Payload: o.Payload})
-				wire += len(o.Payload)
 				continue
 			}
 			for _, to := range o.To {
 				pk, err := s.plan.Stations[to].SealPublic()
 				if err != nil {
-					return nil, 0, err
+					return nil, err
 				}
 				ct, err := Seal(pk, s.session, step, s.self, to, i, EnvTSS, o.Payload)
 				if err != nil {
-					return nil, 0, err
+					return nil, err
 				}
 				envs = append(envs, Envelope{Kind: EnvTSS, Index: i, To: to, Payload: ct})
-				wire += len(o.Payload)
 			}
 		}
 		s.outgoing[i] = nil
@@ -269,7 +261,7 @@ func (s *runState) protocolEnvelopes(step int) ([]Envelope, int, error) {
 			envs = append(envs, Envelope{Kind: EnvChainReveal, To: Broadcast, Payload: s.chainR})
 		}
 	}
-	return envs, wire, nil
+	return envs, nil
 }
 
 func chainCommit(session []byte, station int, r []byte) []byte {
@@ -294,7 +286,6 @@ func (s *runState) exchange(ctx context.Context, step, total int, envs []Envelop
 	if err := r.Transport.Put(step, r.ID.Name, raw); err != nil {
 		return nil, fmt.Errorf("cannot write this station's packet for step %d: %v", step, err)
 	}
-	r.BytesWritten = append(r.BytesWritten, len(raw))
 
 	names := s.plan.Names()
 	packets := make([]*Packet, s.n)

@@ -13,13 +13,11 @@ type Memory struct {
 	mu      sync.Mutex
 	packets map[string][]byte
 	aborts  map[string]string
-	// Written counts the bytes put, per step.
-	Written map[int]int
 }
 
 // NewMemory returns an empty in-memory transport.
 func NewMemory() *Memory {
-	return &Memory{packets: map[string][]byte{}, aborts: map[string]string{}, Written: map[int]int{}}
+	return &Memory{packets: map[string][]byte{}, aborts: map[string]string{}}
 }
 
 func key(step int, station string) string { return fmt.Sprintf("%02d/%s", step, station) }
@@ -32,7 +30,6 @@ func (m *Memory) Put(step int, station string, data []byte) error {
 		return fmt.Errorf("memory:%s already written", k)
 	}
 	m.packets[k] = append([]byte(nil), data...)
-	m.Written[step] += len(data)
 	return nil
 }
 
