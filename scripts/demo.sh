@@ -14,6 +14,20 @@ mkdir -p "$STICK"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 station() { local s=$1; shift; "$BIN" "$@" --home "$WORK/$s" ; }
 pass() { echo "--passphrase-file=$WORK/$1.pass"; }
+# join_all PLAN TAG STATION...: every named station joins the plan in its own
+# process, checking the fingerprint words read aloud; waits for all of them.
+join_all() {
+  local plan=$1 tag=$2; shift 2
+  local words pids=()
+  words=$("$BIN" plan show "$plan" | sed -n 's/^Fingerprint: *//p')
+  echo "Everyone reads aloud: $words"
+  for s in "$@"; do
+    "$BIN" join "$plan" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
+      --expect-fingerprint "$words" --poll 50ms > "$WORK/$s.$tag.out" 2> >(sed -u "s/^/[$s] /" >&2) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+}
 
 say "Demo folder: $WORK (stations: ${STATIONS[*]}; the shared stick: $STICK)"
 
@@ -35,22 +49,14 @@ for p in "${pids[@]}"; do wait "$p"; done
 say "3. The coordinator makes a 2-of-3 keygen plan from the cards"
 "$BIN" plan keygen --card "$STICK/alice.card" --card "$STICK/bob.card" --card "$STICK/carol.card" \
   --threshold 2 --curve secp256k1 --label demo-treasury --out "$STICK/keygen-plan.json"
-WORDS=$("$BIN" plan show "$STICK/keygen-plan.json" | sed -n 's/^Fingerprint: *//p')
-echo "Everyone reads aloud: $WORDS"
 
 say "4. All three stations join the keygen, each in its own process"
-pids=()
-for s in "${STATIONS[@]}"; do
-  "$BIN" join "$STICK/keygen-plan.json" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
-    --expect-fingerprint "$WORDS" --poll 50ms > "$WORK/$s.keygen.out" 2> >(sed -u "s/^/[$s] /" >&2) &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
+join_all "$STICK/keygen-plan.json" keygen "${STATIONS[@]}"
 cat "$WORK/alice.keygen.out"
 KEY=$("$BIN" keys list --home "$WORK/alice" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p' | head -1)
+mine=$("$BIN" keys show "$KEY" --home "$WORK/alice" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
 for s in bob carol; do
   other=$("$BIN" keys show "$KEY" --home "$WORK/$s" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
-  mine=$("$BIN" keys show "$KEY" --home "$WORK/alice" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
   [ "$other" = "$mine" ] || { echo "public keys differ between alice and $s" >&2; exit 1; }
 done
 echo "All three stations hold a share of key $KEY with the same public key."
@@ -62,15 +68,7 @@ for i in $(seq 0 19); do
   args+=(--digest "$d@m/0/$i")
 done
 "$BIN" plan sign --home "$WORK/alice" --key "$KEY" --signer alice --signer carol "${args[@]}" --out "$STICK/sign-plan.json" > /dev/null
-WORDS=$("$BIN" plan show "$STICK/sign-plan.json" | sed -n 's/^Fingerprint: *//p')
-echo "Everyone reads aloud: $WORDS"
-pids=()
-for s in alice carol; do
-  "$BIN" join "$STICK/sign-plan.json" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
-    --expect-fingerprint "$WORDS" --poll 50ms > "$WORK/$s.sign.out" 2> >(sed -u "s/^/[$s] /" >&2) &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
+join_all "$STICK/sign-plan.json" sign alice carol
 cat "$WORK/alice.sign.out"
 
 say "6. Anyone can verify the transcripts (signatures checked against the key's derived children)"

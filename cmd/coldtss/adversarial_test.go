@@ -152,9 +152,7 @@ func snapshot(t *testing.T, sts []*station) map[string][32]byte {
 }
 
 func TestAdversarial(t *testing.T) {
-	dir := t.TempDir()
-	stick := filepath.Join(dir, "stick")
-	os.MkdirAll(stick, 0o755)
+	dir, stick := workspace(t)
 	sts := stations(t, dir, "alice", "bob", "carol")
 	// A key the stations already hold: nothing below may damage it.
 	good := keygen(t, dir, stick, sts, 2, ceremony.CurveEd25519)

@@ -77,9 +77,7 @@ func verifyECDSA(t *testing.T, key backup.KeyInfo, reqs []ceremony.SignRequest, 
 }
 
 func TestECDSA2of3KeygenAndBatchSigningAcrossProcesses(t *testing.T) {
-	dir := t.TempDir()
-	stick := filepath.Join(dir, "stick")
-	os.MkdirAll(stick, 0o755)
+	dir, stick := workspace(t)
 	sts := stations(t, dir, "alice", "bob", "carol")
 	key := keygen(t, dir, stick, sts, 2, ceremony.CurveSecp256k1)
 	if !strings.HasPrefix(key.XPub, "xpub") || key.Threshold != 2 || len(key.Stations) != 3 {
@@ -120,9 +118,7 @@ func TestECDSA2of3KeygenAndBatchSigningAcrossProcesses(t *testing.T) {
 }
 
 func TestECDSA3of5AcrossProcesses(t *testing.T) {
-	dir := t.TempDir()
-	stick := filepath.Join(dir, "stick")
-	os.MkdirAll(stick, 0o755)
+	dir, stick := workspace(t)
 	sts := stations(t, dir, "ann", "ben", "cat", "dan", "eve")
 	key := keygen(t, dir, stick, sts, 3, ceremony.CurveSecp256k1)
 	reqs := digestRequests(3, true)
@@ -142,9 +138,7 @@ func TestECDSA3of5AcrossProcesses(t *testing.T) {
 }
 
 func TestEdDSA2of3AcrossProcesses(t *testing.T) {
-	dir := t.TempDir()
-	stick := filepath.Join(dir, "stick")
-	os.MkdirAll(stick, 0o755)
+	dir, stick := workspace(t)
 	sts := stations(t, dir, "alice", "bob", "carol")
 	key := keygen(t, dir, stick, sts, 2, ceremony.CurveEd25519)
 	pub, _ := hex.DecodeString(key.PublicKey)
@@ -219,9 +213,7 @@ func TestNoSocketUnderStrace(t *testing.T) {
 		}
 		t.Skip("strace not installed; run `make test-deps`")
 	}
-	dir := t.TempDir()
-	stick := filepath.Join(dir, "stick")
-	os.MkdirAll(stick, 0o755)
+	dir, stick := workspace(t)
 	sts := stations(t, dir, "alice", "bob", "carol")
 	for i, pp := range takePreParams(t, 3) {
 		sts[i].givePreParams(t, pp)

@@ -152,6 +152,17 @@ func (s *station) card(t *testing.T, dir string) string {
 	return p
 }
 
+// workspace returns a fresh test folder and the shared "stick" folder in it.
+func workspace(t *testing.T) (dir, stick string) {
+	t.Helper()
+	dir = t.TempDir()
+	stick = filepath.Join(dir, "stick")
+	if err := os.MkdirAll(stick, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, stick
+}
+
 func stations(t *testing.T, dir string, names ...string) []*station {
 	var out []*station
 	for _, n := range names {
