@@ -110,6 +110,20 @@ func TestPlanFingerprintCoversEveryField(t *testing.T) {
 	if q.Fingerprint() == fp {
 		t.Fatal("station order not covered by the fingerprint")
 	}
+	q = *p
+	q.Payload = &Payload{Type: "bitcoin-psbt", Network: "regtest", Data: []byte("psbt")}
+	withPayload := q.Fingerprint()
+	if withPayload == fp {
+		t.Fatal("payload not covered by the fingerprint")
+	}
+	q.Payload = &Payload{Type: "bitcoin-psbt", Network: "mainnet", Data: []byte("psbt")}
+	if q.Fingerprint() == withPayload {
+		t.Fatal("payload network not covered by the fingerprint")
+	}
+	q.Payload = &Payload{Type: "bitcoin-psbt", Network: "regtest", Data: []byte("psbT")}
+	if q.Fingerprint() == withPayload {
+		t.Fatal("payload data not covered by the fingerprint")
+	}
 	if len(strings.Fields(strings.ReplaceAll(p.FingerprintWords(), "/", ""))) != FingerprintWordCount {
 		t.Fatal("fingerprint words")
 	}

@@ -52,6 +52,22 @@ type Plan struct {
 	// For signing.
 	Key      *PlanKey      `json:"key,omitempty" cbor:"key,omitempty"`
 	Messages []SignRequest `json:"messages,omitempty" cbor:"messages,omitempty"`
+	// What the messages were computed from, when they come from a
+	// transaction or a message to sign (a PSBT, an Ethereum request).
+	Payload *Payload `json:"payload,omitempty" cbor:"payload,omitempty"`
+}
+
+// MaxPayload bounds the size of a plan's payload.
+const MaxPayload = 4 << 20
+
+// Payload is the document a signing plan's digests were computed from.
+// This package treats it as opaque bytes covered by the plan's fingerprint;
+// before taking part, every station decodes it itself, shows it in human
+// terms and recomputes the digests, so no station signs blind.
+type Payload struct {
+	Type    string `json:"type" cbor:"type"`                           // e.g. "bitcoin-psbt", "ethereum-request"
+	Network string `json:"network,omitempty" cbor:"network,omitempty"` // e.g. "mainnet", "regtest"
+	Data    []byte `json:"data" cbor:"data"`                           // base64 in JSON
 }
 
 // PlanKey names the key a signing ceremony uses.
@@ -92,11 +108,12 @@ func NewKeygenPlan(cards []Card, threshold int, curve, label string) (*Plan, err
 }
 
 // NewSignPlan makes a signing plan for the given signers.
-func NewSignPlan(key PlanKey, curve string, threshold int, signers []Card, msgs []SignRequest) (*Plan, error) {
+// payload may be nil (raw digests).
+func NewSignPlan(key PlanKey, curve string, threshold int, signers []Card, msgs []SignRequest, payload *Payload) (*Plan, error) {
 	p := &Plan{
 		Format: PlanFormat, Kind: KindSign, Session: NewSession(),
 		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
-		Threshold: threshold, Stations: signers, Key: &key, Messages: msgs,
+		Threshold: threshold, Stations: signers, Key: &key, Messages: msgs, Payload: payload,
 	}
 	return p, p.Validate()
 }
@@ -135,8 +152,8 @@ func (p *Plan) Validate() error {
 		if p.Threshold < 2 || p.Threshold > n {
 			return fmt.Errorf("threshold %d is not possible with %d stations: it must be from 2 to %d", p.Threshold, n, n)
 		}
-		if p.Key != nil || len(p.Messages) > 0 {
-			return fmt.Errorf("a keygen plan must not name a key or messages")
+		if p.Key != nil || len(p.Messages) > 0 || p.Payload != nil {
+			return fmt.Errorf("a keygen plan must not name a key, messages or a payload")
 		}
 	case KindSign:
 		if p.Key == nil {
@@ -153,6 +170,9 @@ func (p *Plan) Validate() error {
 			if !holders[c.Name] {
 				return fmt.Errorf("station %q does not hold a share of key %s (holders: %s)", c.Name, p.Key.ID, strings.Join(p.Key.Holders, ", "))
 			}
+		}
+		if p.Payload != nil && (p.Payload.Type == "" || len(p.Payload.Data) == 0 || len(p.Payload.Data) > MaxPayload) {
+			return fmt.Errorf("the plan's payload must have a type and 1 byte to %d MiB of data", MaxPayload>>20)
 		}
 		if len(p.Messages) == 0 || len(p.Messages) > MaxMessages {
 			return fmt.Errorf("a signing plan needs 1 to %d messages, it has %d", MaxMessages, len(p.Messages))

@@ -69,7 +69,7 @@ func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
 	}
 	key := ceremony.PlanKey{ID: "k", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
 	msgs := []ceremony.SignRequest{{Data: hex.EncodeToString([]byte("hello"))}, {Data: "00ff"}}
-	sp, err := ceremony.NewSignPlan(key, ceremony.CurveEd25519, 2, []ceremony.Card{cards[0], cards[2]}, msgs)
+	sp, err := ceremony.NewSignPlan(key, ceremony.CurveEd25519, 2, []ceremony.Card{cards[0], cards[2]}, msgs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestECDSAKeygenAndBatchSignInProcess(t *testing.T) {
 		msgs = append(msgs, ceremony.SignRequest{Data: hex.EncodeToString(d), Path: fmt.Sprintf("m/0/%d", i)})
 	}
 	msgs[0].Path = ""
-	sp, err := ceremony.NewSignPlan(key, ceremony.CurveSecp256k1, 2, []ceremony.Card{cards[1], cards[2]}, msgs)
+	sp, err := ceremony.NewSignPlan(key, ceremony.CurveSecp256k1, 2, []ceremony.Card{cards[1], cards[2]}, msgs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
