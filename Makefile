@@ -12,12 +12,15 @@ export GOFLAGS := -buildvcs=false
 
 build:
 	$(GO) build $(FLAGS) -o bin/coldtss ./cmd/coldtss
+	$(GO) build $(FLAGS) -o bin/coldtss-online ./cmd/coldtss-online
 
 ## test: installs what the tests need, then runs every test.
 test: test-deps lint unit reproducible
 
+## test-deps: Debian packages, then the pinned btcd and geth test nodes (built once into .tools/).
 test-deps:
 	bash scripts/install-test-deps.sh
+	bash scripts/install-nodes.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
@@ -37,7 +40,9 @@ release:
 	@mkdir -p $(DIST)
 	@for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
-		GOOS=$$os GOARCH=$$arch $(GO) build $(FLAGS) -o $(DIST)/coldtss-$$os-$$arch$$ext ./cmd/coldtss || exit 1; \
+		for cmd in coldtss coldtss-online; do \
+			GOOS=$$os GOARCH=$$arch $(GO) build $(FLAGS) -o $(DIST)/$$cmd-$$os-$$arch$$ext ./cmd/$$cmd || exit 1; \
+		done; \
 	done
 	@cd $(DIST) && sha256sum coldtss-* > SHA256SUMS && cat SHA256SUMS
 

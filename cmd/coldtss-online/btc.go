@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/chains/bitcoin"
+)
+
+func btcCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "btc",
+		Usage: "Bitcoin: prepare a PSBT for the stations to sign",
+		Subcommands: []*cli.Command{{
+			Name:      "prepare",
+			Usage:     "find the descriptor's coins on a node and write an unsigned PSBT",
+			ArgsUsage: " ",
+			Description: `Scans the receive (/0/*) and change (/1/*) addresses of the key's descriptor
+on the node, picks coins, adds change to the next unused change address and
+writes a PSBT for the stations (coldtss plan sign --psbt FILE).
+Finding coins needs btcd started with --addrindex (and --txindex), or bitcoind
+(scantxoutset).`,
+			Flags: []cli.Flag{
+				nodeFlag, rpcUserFlag, rpcPassFlag, rpcCookieFlag,
+				&cli.StringFlag{Name: "descriptor", Usage: "the key's output `DESCRIPTOR` (as coldtss prints it), receive or change branch"},
+				&cli.StringFlag{Name: "network", Usage: "mainnet, testnet, signet or regtest (default: from the descriptor's xpub/tpub)"},
+				&cli.StringSliceFlag{Name: "to", Usage: "pay `ADDRESS=AMOUNT_BTC` (repeat for several payments)"},
+				&cli.Float64Flag{Name: "fee-rate", Usage: "fee rate in sat/vB"},
+				&cli.IntFlag{Name: "gap", Value: 20, Usage: "scan this many unused addresses past the last used one"},
+				&cli.IntFlag{Name: "min-conf", Value: 1, Usage: "spend only coins with at least this many confirmations"},
+				&cli.BoolFlag{Name: "spend-all", Usage: "spend every coin found (consolidate), not just enough for the payments"},
+				&cli.StringFlag{Name: "out", Usage: "write the PSBT (binary) to `FILE`; never overwrites"},
+				jsonFlag,
+			},
+			Action: btcPrepare,
+		}},
+	}
+}
+
+// btcPrepareResult is the --json output of btc prepare.
+type btcPrepareResult struct {
+	File        string          `json:"file"`
+	Network     string          `json:"network"`
+	TxID        string          `json:"unsigned_txid"`
+	Inputs      []btcJSONInput  `json:"inputs"`
+	Outputs     []btcJSONOutput `json:"outputs"`
+	FeeSat      int64           `json:"fee_sat"`
+	VSize       int64           `json:"vsize"`
+	FeeRate     float64         `json:"fee_rate"`
+	ChangeIndex uint32          `json:"change_index"`
+	Backend     string          `json:"coins_from"`
+}
+
+type btcJSONInput struct {
+	Outpoint string `json:"outpoint"`
+	Address  string `json:"address"`
+	Path     string `json:"path"`
+	Sat      int64  `json:"amount_sat"`
+}
+
+type btcJSONOutput struct {
+	Address string `json:"address"`
+	Sat     int64  `json:"amount_sat"`
+	Change  bool   `json:"change"`
+	Path    string `json:"path,omitempty"`
+}
+
+func btcPrepare(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError{fmt.Errorf("unexpected argument %q: btc prepare takes only flags", c.Args().First())}
+	}
+	if err := need(c, "node", "descriptor", "out"); err != nil {
+		return err
+	}
+	if len(c.StringSlice("to")) == 0 {
+		return usageError{fmt.Errorf("--to ADDRESS=AMOUNT_BTC is required (repeat it for several payments)")}
+	}
+	if !c.IsSet("fee-rate") {
+		return usageError{fmt.Errorf("--fee-rate is required (sat/vB; ask the node with estimatesmartfee or look at a mempool explorer)")}
+	}
+	if c.Int("gap") < 1 || c.Int("gap") > 10000 {
+		return usageError{fmt.Errorf("--gap %d must be between 1 and 10000", c.Int("gap"))}
+	}
+	var acct bitcoin.Account
+	var err error
+	if name := c.String("network"); name != "" {
+		net, err := bitcoin.NetworkParams(name)
+		if err != nil {
+			return usageError{fmt.Errorf("--network: %v", err)}
+		}
+		acct, _, err = bitcoin.ParseDescriptorNet(c.String("descriptor"), net)
+		if err != nil {
+			return fmt.Errorf("--descriptor: %v", err)
+		}
+	} else if acct, _, err = bitcoin.ParseDescriptor(c.String("descriptor")); err != nil {
+		return fmt.Errorf("--descriptor: %v", err)
+	}
+	netName := bitcoin.NetworkName(acct.Net)
+	pays, err := parsePayments(c.StringSlice("to"), acct)
+	if err != nil {
+		return err
+	}
+	out := c.String("out")
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s already exists: choose another --out or move the old file away (it is never overwritten)", out)
+	}
+
+	node, err := dialBitcoin(c)
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	nodeNet, err := node.network()
+	if err != nil {
+		return err
+	}
+	if nodeNet != netName {
+		return fmt.Errorf("the node is on %s but the descriptor is used on %s: connect to a %s node or give the right --network", nodeNet, netName, netName)
+	}
+	found, err := node.findCoins(acct, uint32(c.Int("gap")), int64(c.Int("min-conf")))
+	if err != nil {
+		return err
+	}
+	p, err := bitcoin.BuildPSBT(acct, found.utxos, pays, found.nextChange, c.Float64("fee-rate"), c.Bool("spend-all"))
+	if err != nil {
+		if found.unconfirmed > 0 && strings.Contains(err.Error(), "insufficient funds") {
+			return fmt.Errorf("%v (%d more coin(s) have fewer than --min-conf %d confirmations)", err, found.unconfirmed, c.Int("min-conf"))
+		}
+		return err
+	}
+	var buf bytes.Buffer
+	if err := p.Serialize(&buf); err != nil {
+		return fmt.Errorf("cannot serialise the PSBT: %v; report this as a bug", err)
+	}
+	// Review it exactly as the stations will, so the operator sees the same.
+	rev, err := bitcoin.ReviewPSBT(buf.Bytes(), acct, bitcoin.Policy{Net: acct.Net, MaxFeeRate: bitcoin.MaxBuildFeeRate})
+	if err != nil {
+		return fmt.Errorf("the PSBT built does not pass the stations' review (%v): report this as a bug", err)
+	}
+	if err := writeNew(out, buf.Bytes()); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		res := btcPrepareResult{File: out, Network: netName, TxID: rev.TxID, FeeSat: rev.Fee, VSize: rev.VSize,
+			FeeRate: rev.FeeRate, ChangeIndex: found.nextChange, Backend: found.backend}
+		for _, in := range rev.Inputs {
+			res.Inputs = append(res.Inputs, btcJSONInput{in.Outpoint, in.Address, in.Path, in.Amount})
+		}
+		for _, o := range rev.Outputs {
+			res.Outputs = append(res.Outputs, btcJSONOutput{o.Address, o.Amount, o.Change, o.Path})
+		}
+		return printJSON(res)
+	}
+	fmt.Printf("Found %d spendable coin(s), %s, on %d address(es) (%s).\n", len(found.utxos), formatBTC(found.total()), found.addresses, found.backend)
+	if found.unconfirmed > 0 {
+		fmt.Printf("Left out %d coin(s) with fewer than %d confirmation(s).\n", found.unconfirmed, c.Int("min-conf"))
+	}
+	rev.Print(os.Stdout)
+	if rev.FeeRate > bitcoin.DefaultMaxFeeRate {
+		fmt.Printf("Note: stations refuse more than %d sat/vB unless their policy allows it.\n", bitcoin.DefaultMaxFeeRate)
+	}
+	fmt.Printf("Wrote %s: give it to the stations (coldtss plan sign --psbt %s).\n", out, out)
+	return nil
+}
+
+// parsePayments reads --to ADDRESS=AMOUNT_BTC values.
+func parsePayments(args []string, acct bitcoin.Account) ([]bitcoin.Payment, error) {
+	var pays []bitcoin.Payment
+	for i, a := range args {
+		addrText, amount, ok := strings.Cut(a, "=")
+		if !ok {
+			return nil, usageError{fmt.Errorf("--to %q: write it as ADDRESS=AMOUNT_BTC, like bc1q...=0.015", a)}
+		}
+		addr, err := btcutil.DecodeAddress(strings.TrimSpace(addrText), acct.Net)
+		if err != nil {
+			return nil, fmt.Errorf("--to number %d: %q is not a valid Bitcoin address (%v): copy it again", i+1, addrText, err)
+		}
+		if !addr.IsForNet(acct.Net) {
+			return nil, fmt.Errorf("--to number %d: %s is not a %s address: check the address and --network", i+1, addrText, bitcoin.NetworkName(acct.Net))
+		}
+		sat, err := parseBTC(amount)
+		if err != nil {
+			return nil, fmt.Errorf("--to number %d: %v", i+1, err)
+		}
+		pays = append(pays, bitcoin.Payment{Address: addr, Amount: sat})
+	}
+	return pays, nil
+}

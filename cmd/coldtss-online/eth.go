@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+	"time"
+
+	geth "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/chains/ethereum"
+)
+
+func ethCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "eth",
+		Usage: "Ethereum: prepare a transaction or message request for the stations to sign",
+		Subcommands: []*cli.Command{ethMessageCommand(), {
+			Name:      "prepare",
+			Usage:     "read chain id, nonce, fees and gas from a node and write a signing request",
+			ArgsUsage: " ",
+			Description: `Makes an EIP-1559 transaction (or, with --legacy, an EIP-155 one) from the
+key's address at --path, with the nonce, fees and gas the node suggests, and
+writes it as a coldtss Ethereum request for the stations
+(coldtss plan sign --eth-request FILE).`,
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "node", Usage: "Ethereum node JSON-RPC `URL` (http://127.0.0.1:8545)", EnvVars: []string{"COLDTSS_ETH_NODE"}},
+				&cli.StringFlag{Name: "from", Usage: "the key's `ADDRESS` at --path (as `coldtss address --chain ethereum` shows it)"},
+				&cli.StringFlag{Name: "path", Usage: "derivation `PATH` of the sending key below the master, e.g. m/0/0"},
+				&cli.StringFlag{Name: "to", Usage: "recipient `ADDRESS` (0x..., checksummed or all one case)"},
+				&cli.StringFlag{Name: "value", Value: "0", Usage: "amount in `ETH` (exact decimal, e.g. 1.25)"},
+				&cli.StringFlag{Name: "data", Usage: "call data as 0x-hex"},
+				&cli.BoolFlag{Name: "legacy", Usage: "make a legacy EIP-155 transaction with a gas price instead of EIP-1559 fees"},
+				&cli.Uint64Flag{Name: "gas", Usage: "gas limit (default: the node's eth_estimateGas)"},
+				&cli.Uint64Flag{Name: "nonce", Usage: "nonce (default: the node's pending nonce for --from)"},
+				&cli.StringFlag{Name: "chain-id", Usage: "the chain id you expect; refused if the node is on another chain"},
+				&cli.StringFlag{Name: "out", Usage: "write the request (JSON) to `FILE`; never overwrites"},
+				jsonFlag,
+			},
+			Action: ethPrepare,
+		}},
+	}
+}
+
+// ethPrepareResult is the --json output of eth prepare.
+type ethPrepareResult struct {
+	File        string `json:"file"`
+	ChainID     string `json:"chain_id"`
+	Chain       string `json:"chain"`
+	Type        string `json:"type"`
+	From        string `json:"from"`
+	Path        string `json:"path"`
+	To          string `json:"to"`
+	ValueWei    string `json:"value_wei"`
+	Nonce       uint64 `json:"nonce"`
+	Gas         uint64 `json:"gas"`
+	GasPrice    string `json:"gas_price_wei,omitempty"`
+	MaxFee      string `json:"max_fee_per_gas_wei,omitempty"`
+	MaxPriority string `json:"max_priority_fee_per_gas_wei,omitempty"`
+	MaxCostWei  string `json:"max_cost_wei"`
+}
+
+// parseEthAddress reads an address, checking EIP-55 when it is mixed-case.
+func parseEthAddress(flag, s string) (common.Address, error) {
+	s = strings.TrimSpace(s)
+	if !common.IsHexAddress(s) || !strings.HasPrefix(strings.ToLower(s), "0x") {
+		return common.Address{}, usageError{fmt.Errorf("--%s %q is not an Ethereum address (0x and 40 hex digits)", flag, s)}
+	}
+	a := common.HexToAddress(s)
+	body := s[2:]
+	if body != strings.ToLower(body) && body != strings.ToUpper(body) && a.Hex() != s {
+		return common.Address{}, fmt.Errorf("--%s %s has a wrong EIP-55 checksum (expected %s): it was mistyped or altered; copy it again", flag, s, a.Hex())
+	}
+	return a, nil
+}
+
+func ethPrepare(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError{fmt.Errorf("unexpected argument %q: eth prepare takes only flags", c.Args().First())}
+	}
+	if err := need(c, "node", "from", "path", "to", "out"); err != nil {
+		return err
+	}
+	from, err := parseEthAddress("from", c.String("from"))
+	if err != nil {
+		return err
+	}
+	to, err := parseEthAddress("to", c.String("to"))
+	if err != nil {
+		return err
+	}
+	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
+		return usageError{fmt.Errorf("--path: %v", err)}
+	}
+	value, err := parseETH(c.String("value"))
+	if err != nil {
+		return fmt.Errorf("--value: %v", err)
+	}
+	var data []byte
+	if d := c.String("data"); d != "" {
+		if data, err = hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(d, "0x"), "0X")); err != nil || !strings.HasPrefix(strings.ToLower(d), "0x") {
+			return usageError{fmt.Errorf("--data must be 0x followed by an even number of hex digits")}
+		}
+	}
+	var wantChain *big.Int
+	if s := c.String("chain-id"); s != "" {
+		var ok bool
+		if wantChain, ok = new(big.Int).SetString(s, 10); !ok || wantChain.Sign() <= 0 {
+			return usageError{fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", s)}
+		}
+	}
+	out := c.String("out")
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s already exists: choose another --out or move the old file away (it is never overwritten)", out)
+	}
+
+	ctx, cancel := context.WithTimeout(c.Context, 2*time.Minute)
+	defer cancel()
+	node := c.String("node")
+	ec, err := ethclient.DialContext(ctx, node)
+	if err != nil {
+		return fmt.Errorf("--node %q: %v: give the node's http:// or ws:// JSON-RPC URL", node, err)
+	}
+	defer ec.Close()
+	chainID, err := ec.ChainID(ctx)
+	if err != nil {
+		return ethExplain(node, "eth_chainId", err)
+	}
+	if wantChain != nil && wantChain.Cmp(chainID) != 0 {
+		return fmt.Errorf("the node is on chain %s (%s) but --chain-id says %s (%s): connect to the right node or fix --chain-id", chainID, ethereum.ChainName(chainID), wantChain, ethereum.ChainName(wantChain))
+	}
+	nonce := c.Uint64("nonce")
+	if !c.IsSet("nonce") {
+		if nonce, err = ec.PendingNonceAt(ctx, from); err != nil {
+			return ethExplain(node, "eth_getTransactionCount", err)
+		}
+	}
+	bal, err := ec.BalanceAt(ctx, from, nil)
+	if err != nil {
+		return ethExplain(node, "eth_getBalance", err)
+	}
+	if bal.Cmp(value) < 0 {
+		return fmt.Errorf("insufficient funds: %s has %s, the value alone is %s: fund the address or lower --value", from.Hex(), formatETH(bal), formatETH(value))
+	}
+	gas := c.Uint64("gas")
+	if !c.IsSet("gas") {
+		gas, err = ec.EstimateGas(ctx, geth.CallMsg{From: from, To: &to, Value: value, Data: data})
+		if err != nil {
+			return fmt.Errorf("the node cannot estimate the gas (%s): the call would fail as it stands (check --to, --value and --data), or give --gas", rpcMessage(err))
+		}
+	}
+
+	var tx *types.Transaction
+	res := ethPrepareResult{File: out, ChainID: chainID.String(), Chain: ethereum.ChainName(chainID), From: from.Hex(),
+		Path: c.String("path"), To: to.Hex(), ValueWei: value.String(), Nonce: nonce, Gas: gas}
+	var perGas *big.Int
+	if c.Bool("legacy") {
+		price, err := ec.SuggestGasPrice(ctx)
+		if err != nil {
+			return ethExplain(node, "eth_gasPrice", err)
+		}
+		v := new(big.Int).Add(new(big.Int).Lsh(chainID, 1), big.NewInt(35)) // EIP-155: unsigned, chain id in V
+		tx = types.NewTx(&types.LegacyTx{Nonce: nonce, GasPrice: price, Gas: gas, To: &to, Value: value, Data: data, V: v})
+		res.Type, res.GasPrice, perGas = "legacy (EIP-155)", price.String(), price
+	} else {
+		tip, err := ec.SuggestGasTipCap(ctx)
+		if err != nil {
+			return ethExplain(node, "eth_maxPriorityFeePerGas", err)
+		}
+		hist, err := ec.FeeHistory(ctx, 1, nil, []float64{})
+		if err != nil {
+			return ethExplain(node, "eth_feeHistory", err)
+		}
+		if len(hist.BaseFee) == 0 || hist.BaseFee[len(hist.BaseFee)-1] == nil {
+			return fmt.Errorf("the node reports no base fee (eth_feeHistory): the chain may not have EIP-1559; use --legacy")
+		}
+		base := hist.BaseFee[len(hist.BaseFee)-1] // the next block's base fee
+		maxFee := new(big.Int).Add(new(big.Int).Lsh(base, 1), tip)
+		tx = types.NewTx(&types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: &to, Value: value, Data: data})
+		res.Type, res.MaxFee, res.MaxPriority, perGas = "EIP-1559", maxFee.String(), tip.String(), maxFee
+	}
+	maxCost := new(big.Int).Add(value, new(big.Int).Mul(perGas, new(big.Int).SetUint64(gas)))
+	res.MaxCostWei = maxCost.String()
+	if bal.Cmp(maxCost) < 0 {
+		return fmt.Errorf("insufficient funds: %s has %s, needs %s (value %s + up to %s fee): fund the address or lower --value", from.Hex(), formatETH(bal), formatETH(maxCost), formatETH(value), formatETH(new(big.Int).Sub(maxCost, value)))
+	}
+	req, err := ethereum.NewTxRequest(tx, from, c.String("path"))
+	if err != nil {
+		return fmt.Errorf("cannot make the signing request: %v", err)
+	}
+	if err := writeNew(out, req.Marshal()); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return printJSON(res)
+	}
+	fmt.Printf("Ethereum %s transaction on chain %s (%s)\n", res.Type, chainID, res.Chain)
+	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), c.String("path"), nonce, formatETH(bal))
+	fmt.Printf("  to     %s\n", to.Hex())
+	fmt.Printf("  value  %s\n", formatETH(value))
+	if len(data) > 0 {
+		fmt.Printf("  data   %d bytes\n", len(data))
+	}
+	if c.Bool("legacy") {
+		fmt.Printf("  gas    %d at %s\n", gas, formatGwei(perGas))
+	} else {
+		fmt.Printf("  gas    %d, max fee %s, priority fee %s per gas\n", gas, formatGwei(perGas), formatGwei(tx.GasTipCap()))
+	}
+	fmt.Printf("  at most %s in total\n", formatETH(maxCost))
+	fmt.Printf("Wrote %s: give it to the stations (coldtss plan sign --eth-request %s).\n", out, out)
+	return nil
+}
+
+// rpcMessage is the node's own error message, or the error text.
+func rpcMessage(err error) string {
+	var re rpc.Error
+	if errors.As(err, &re) {
+		return re.Error()
+	}
+	return err.Error()
+}
+
+// ethExplain turns a failed call into one line that says what to do.
+func ethExplain(node, method string, err error) error {
+	var re rpc.Error
+	if errors.As(err, &re) {
+		return fmt.Errorf("the node refused %s: %s", method, re.Error())
+	}
+	var he rpc.HTTPError
+	if errors.As(err, &he) {
+		return fmt.Errorf("the node at %s answered %s with HTTP %d: check --node (and that the %s API is enabled)", node, method, he.StatusCode, strings.SplitN(method, "_", 2)[0])
+	}
+	return fmt.Errorf("cannot reach the Ethereum node at %s (%v): check --node and that the node is running", node, err)
+}
+
+func ethMessageCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "message",
+		Usage:     "write a request to sign a message: personal_sign (EIP-191) text or EIP-712 typed data",
+		ArgsUsage: " ",
+		Description: `Needs no node. The stations show the message (or the typed data's domain and
+fields) and sign it with the key at --path; the result is a 65-byte signature
+(r || s || v, v = 27 or 28), as personal_sign and eth_signTypedData_v4 return it.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "from", Usage: "the key's `ADDRESS` at --path (as `coldtss address --chain ethereum` shows it)"},
+			&cli.StringFlag{Name: "path", Usage: "derivation `PATH` of the signing key below the master, e.g. m/0/0"},
+			&cli.StringFlag{Name: "chain-id", Usage: "the chain the message is meant for (shown to the stations; typed data must name the same chain)"},
+			&cli.StringFlag{Name: "text", Usage: "personal_sign: the message text"},
+			&cli.StringFlag{Name: "file", Usage: "personal_sign: the message, read as bytes from `FILE`"},
+			&cli.StringFlag{Name: "typed-data", Usage: "EIP-712: the typed data JSON (as given to eth_signTypedData_v4) in `FILE`"},
+			&cli.StringFlag{Name: "out", Usage: "write the request (JSON) to `FILE`; never overwrites"},
+		},
+		Action: ethMessage,
+	}
+}
+
+func ethMessage(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError{fmt.Errorf("unexpected argument %q: eth message takes only flags", c.Args().First())}
+	}
+	if err := need(c, "from", "path", "chain-id", "out"); err != nil {
+		return err
+	}
+	from, err := parseEthAddress("from", c.String("from"))
+	if err != nil {
+		return err
+	}
+	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
+		return usageError{fmt.Errorf("--path: %v", err)}
+	}
+	chainID, ok := new(big.Int).SetString(c.String("chain-id"), 10)
+	if !ok || chainID.Sign() <= 0 {
+		return usageError{fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", c.String("chain-id"))}
+	}
+	var req *ethereum.Request
+	switch given := btoi(c.IsSet("text")) + btoi(c.IsSet("file")) + btoi(c.IsSet("typed-data")); {
+	case given != 1:
+		return usageError{fmt.Errorf("give exactly one of --text, --file or --typed-data")}
+	case c.IsSet("typed-data"):
+		f := c.String("typed-data")
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("cannot read --typed-data: %v", err)
+		}
+		if req, err = ethereum.NewTypedDataRequest(b, chainID, from, c.String("path")); err != nil {
+			return fmt.Errorf("%s: %v", f, err)
+		}
+	default:
+		msg := []byte(c.String("text"))
+		if f := c.String("file"); f != "" {
+			if msg, err = os.ReadFile(f); err != nil {
+				return fmt.Errorf("cannot read --file: %v", err)
+			}
+		}
+		if len(msg) == 0 {
+			return usageError{fmt.Errorf("the message is empty: there is nothing to sign")}
+		}
+		req = ethereum.NewPersonalRequest(msg, chainID, from, c.String("path"))
+	}
+	// Check it the way the stations will read it.
+	if _, err := ethereum.ParseRequest(req.Marshal()); err != nil {
+		return fmt.Errorf("cannot make the signing request: %v", err)
+	}
+	out := c.String("out")
+	if err := writeNew(out, req.Marshal()); err != nil {
+		return err
+	}
+	fmt.Printf("Wrote %s (%s for %s at %s, chain %s): give it to the stations (coldtss plan sign --eth-request %s).\n", out, req.Kind, from.Hex(), c.String("path"), chainID, out)
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"math/big"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/testnodes"
+)
+
+// recipient is an address nobody controls in these tests.
+var recipient = common.HexToAddress("0x00000000000000000000000000000000c01d7550")
+
+// signRequest does what the stations do with a request file: review it
+// against the threshold key, sign the digest (here with the test key's
+// child at the request's path) and finish the transaction.
+func (k testKey) signRequest(t *testing.T, reqFile, out string) {
+	t.Helper()
+	b, err := os.ReadFile(reqFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := ethereum.ParseRequest(b)
+	if err != nil {
+		t.Fatalf("the stations cannot read the request: %v", err)
+	}
+	rev, err := ethereum.ReviewRequest(req, k.pub33, k.chain, ethereum.Policy{ChainID: big.NewInt(1337)})
+	if err != nil {
+		t.Fatalf("the stations' review refuses the request: %v", err)
+	}
+	path, err := parsePathForTest(req.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := crypto.Sign(rev.Digest, k.priv(t, path).ToECDSA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _, err := ethereum.Finish(req, sig)
+	if err != nil {
+		t.Fatalf("finish: %v", err)
+	}
+	if err := os.WriteFile(out, []byte("0x"+hex.EncodeToString(raw)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEthereumPrepareSignBroadcast is the whole online path on geth --dev,
+// for an EIP-1559 and a legacy EIP-155 transaction.
+func TestEthereumPrepareSignBroadcast(t *testing.T) {
+	t.Parallel()
+	g := testnodes.StartGeth(t)
+	key := newTestKey(t)
+	child, err := ethereum.DeriveKey(key.pub33, key.chain, "m/0/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := ethereum.AddressOf(child)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := crypto.PubkeyToAddress(key.priv(t, []uint32{0, 0}).ToECDSA().PublicKey); want != from {
+		t.Fatalf("ethereum.AddressOf gives %s, go-ethereum %s", from, want)
+	}
+	g.Fund(t, from, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	node := []string{"--node", g.URL}
+
+	for _, legacy := range []bool{false, true} {
+		name := map[bool]string{false: "eip1559", true: "legacy"}[legacy]
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"eth", "prepare", "--from", from.Hex(), "--path", "m/0/0", "--to", recipient.Hex(),
+				"--value", "1.25", "--chain-id", "1337", "--out", dir + "/req.json", "--json"}, node...)
+			if legacy {
+				args = append(args, "--legacy")
+			}
+			res := ok(t, args...)
+			var prep ethPrepareResult
+			if err := json.Unmarshal([]byte(res.stdout), &prep); err != nil {
+				t.Fatalf("%v: %s", err, res.stdout)
+			}
+			if prep.Gas != 21000 || prep.ValueWei != "1250000000000000000" || prep.ChainID != "1337" {
+				t.Fatalf("prepare: %+v", prep)
+			}
+			before, _ := g.Client.BalanceAt(context.Background(), recipient, nil)
+			key.signRequest(t, dir+"/req.json", dir+"/tx.hex")
+			res = ok(t, append([]string{"broadcast", dir + "/tx.hex", "--json"}, node...)...)
+			var out broadcastResult
+			if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+				t.Fatalf("%v: %s", err, res.stdout)
+			}
+			if out.Chain != "ethereum" || out.Status == nil || *out.Status != 1 || out.From != from.Hex() || out.Confirmations < 1 || out.GasUsed != 21000 {
+				t.Fatalf("broadcast: %+v", out)
+			}
+			receipt, err := g.Client.TransactionReceipt(context.Background(), common.HexToHash(out.TxID))
+			if err != nil || receipt.Status != 1 || receipt.BlockHash.Hex() != out.BlockHash {
+				t.Fatalf("the node's receipt %+v (%v) does not match %+v", receipt, err, out)
+			}
+			after, _ := g.Client.BalanceAt(context.Background(), recipient, nil)
+			if got := new(big.Int).Sub(after, before); got.String() != "1250000000000000000" {
+				t.Fatalf("recipient received %s wei, want 1.25 ETH", got)
+			}
+			// The same transaction again: the node refuses it, with a hint.
+			fails(t, 1, []string{"the node refused the transaction:", "nonce too low", "already mined"}, append([]string{"broadcast", dir + "/tx.hex"}, node...)...)
+		})
+	}
+}
+
+// TestEthereumRefusals checks each bad input gives one line that says what
+// is wrong and what to do.
+func TestEthereumRefusals(t *testing.T) {
+	t.Parallel()
+	g := testnodes.StartGeth(t)
+	key := newTestKey(t)
+	child, _ := ethereum.DeriveKey(key.pub33, key.chain, "m/0/1")
+	from, _ := ethereum.AddressOf(child)
+	g.Fund(t, from, big.NewInt(1e18))
+	dir := t.TempDir()
+	prepare := func(extra ...string) []string {
+		return append([]string{"eth", "prepare", "--node", g.URL, "--from", from.Hex(), "--path", "m/0/1", "--to", recipient.Hex(), "--out", dir + "/req.json"}, extra...)
+	}
+	fails(t, 1, []string{"the node is on chain 1337", "--chain-id says 1", "connect to the right node"}, prepare("--value", "0.1", "--chain-id", "1")...)
+	fails(t, 1, []string{"--value", "overflows"}, prepare("--value", "115792089237316195423570985008687907853269984665640564039457.584007913129639936")...)
+	fails(t, 1, []string{"--value", "not a decimal number"}, prepare("--value", "1.2.3")...)
+	fails(t, 1, []string{"--value", "has 19 decimals"}, prepare("--value", "0.0000000000000000001")...)
+	fails(t, 1, []string{"--value", "negative"}, prepare("--value", "-1")...)
+	fails(t, 1, []string{"insufficient funds", from.Hex(), "has 1 ETH", "fund the address or lower --value"}, prepare("--value", "2")...)
+	fails(t, 1, []string{"--to", "wrong EIP-55 checksum"}, "eth", "prepare", "--node", g.URL, "--from", from.Hex(), "--path", "m/0/1", "--to", "0x00000000000000000000000000000000C01d7550", "--out", dir+"/req.json")
+	fails(t, 2, []string{"--path", "hardened"}, prepare("--value", "0.1", "--path", "m/44'/60'")...)
+	fails(t, 2, []string{"--data must be 0x"}, prepare("--value", "0.1", "--data", "zz")...)
+	fails(t, 2, []string{"--out is required"}, "eth", "prepare", "--node", g.URL, "--from", from.Hex(), "--path", "m/0/1", "--to", recipient.Hex())
+	if _, err := os.Stat(dir + "/req.json"); err == nil {
+		t.Fatal("a refused prepare wrote its --out file")
+	}
+	// A transaction signed for chain 1337 sent with --chain bitcoin, and to
+	// a node of the wrong kind.
+	fails(t, 1, []string{"insufficient funds", "has 1 ETH", "value 1 ETH + up to"}, prepare("--value", "1")...)
+	res := ok(t, prepare("--value", "0.1")...)
+	for _, w := range []string{"Ethereum EIP-1559 transaction on chain 1337", "from   " + from.Hex() + " (m/0/1), nonce 0", "value  0.1 ETH", "gas    21000, max fee", "Wrote " + dir + "/req.json"} {
+		if !strings.Contains(res.stdout, w) {
+			t.Errorf("prepare output does not say %q:\n%s", w, res.stdout)
+		}
+	}
+	key.signRequest(t, dir+"/req.json", dir+"/tx.hex")
+	fails(t, 1, []string{"not a signed bitcoin transaction"}, "broadcast", dir+"/tx.hex", "--chain", "bitcoin", "--node", g.URL, "--rpc-user", "u", "--rpc-pass", "p")
+}
