@@ -23,7 +23,7 @@ join_all() {
   echo "Everyone reads aloud: $words"
   for s in "$@"; do
     "$BIN" join "$plan" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
-      --expect-fingerprint "$words" --poll 50ms > "$WORK/$s.$tag.out" 2> >(sed -u "s/^/[$s] /" >&2) &
+      --expect-fingerprint "$words" --poll 50ms ${JOIN_FLAGS:-} > "$WORK/$s.$tag.out" 2> >(sed -u "s/^/[$s] /" >&2) &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
@@ -68,7 +68,8 @@ for i in $(seq 0 19); do
   args+=(--digest "$d@m/0/$i")
 done
 "$BIN" plan sign --home "$WORK/alice" --key "$KEY" --signer alice --signer carol "${args[@]}" --out "$STICK/sign-plan.json" > /dev/null
-join_all "$STICK/sign-plan.json" sign alice carol
+# Raw digests cannot be reviewed by the stations, so they must agree to sign them blind.
+JOIN_FLAGS=--allow-raw join_all "$STICK/sign-plan.json" sign alice carol
 cat "$WORK/alice.sign.out"
 
 say "6. Anyone can verify the transcripts (signatures checked against the key's derived children)"

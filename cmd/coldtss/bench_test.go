@@ -533,7 +533,7 @@ func benchRunJoin(b *testing.B, bin, planPath, stick, words string, sts []benchS
 	var argv [][]string
 	for _, st := range sts {
 		argv = append(argv, []string{"join", planPath, "--via", "usb:" + stick, "--home", st.home,
-			"--passphrase-file", st.pass, "--poll", benchPoll, "--timeout", "5m", "--expect-fingerprint", words, "--json"})
+			"--passphrase-file", st.pass, "--poll", benchPoll, "--timeout", "5m", "--expect-fingerprint", words, "--json", "--allow-raw"})
 	}
 	res := benchRunProcs(b, bin, argv)
 	for i, out := range res.outs {

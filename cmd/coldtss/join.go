@@ -34,15 +34,16 @@ the ceremony: writes this station's packet for each step to the stick and
 waits for the other stations' packets, until the end. Keep it running while
 the stick goes round. Nothing of a signing ceremony is saved while it runs:
 if it stops, make a new plan and start again.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			homeFlag, passFlag, jsonFlag,
 			&cli.StringFlag{Name: "via", Usage: "transport: usb:PATH (a folder on the stick shared by all stations)", Required: true},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "how long to wait for the other stations at each step"},
 			&cli.DurationFlag{Name: "poll", Value: 200 * time.Millisecond, Usage: "how often to look for new packets"},
 			&cli.StringFlag{Name: "expect-fingerprint", Usage: "the plan's fingerprint words, as read aloud; the ceremony runs only if they match"},
 			&cli.BoolFlag{Name: "yes", Usage: "do not ask to confirm the fingerprint (scripted tests only)"},
-			&cli.StringFlag{Name: "out", Usage: "signing: where to write the signatures (default: signatures.json in the ceremony folder)"},
-		},
+			&cli.StringFlag{Name: "out", Usage: "signing: where to write the signatures (default: signatures.json in the ceremony folder); a signed transaction goes next to it"},
+			&cli.BoolFlag{Name: "allow-raw", Usage: "sign raw digests or messages that this station cannot review (plans made without --psbt or --eth-request)"},
+		}, policyFlags()...),
 		Action: join,
 	}
 }
@@ -97,6 +98,21 @@ func join(c *cli.Context) error {
 	if !c.Bool("json") {
 		describePlan(os.Stderr, plan)
 	}
+	var rv reviewed
+	switch {
+	case plan.Payload != nil:
+		// Review before anything else: this station decodes the transaction
+		// itself and signs only the digests it computed from it.
+		if rv, err = reviewPayload(c, info, plan.Payload); err != nil {
+			return err
+		}
+		rv.Print(os.Stderr)
+		if err := checkRequests(plan, rv); err != nil {
+			return err
+		}
+	case plan.Kind == ceremony.KindSign && !c.Bool("allow-raw"):
+		return fmt.Errorf("the plan asks to sign %d raw message(s) that this station cannot review: plan a transaction with --psbt or --eth-request, or, if the data was checked another way, join with --allow-raw", len(plan.Messages))
+	}
 	if err := confirmWords(c, "plan", plan.FingerprintWords()); err != nil {
 		return err
 	}
@@ -135,7 +151,7 @@ func join(c *cli.Context) error {
 	if plan.Kind == ceremony.KindKeygen {
 		return finishKeygen(c, h, plan, me, id, res, tpath, time.Since(start))
 	}
-	return finishSign(c, plan, usb, res, tpath, time.Since(start))
+	return finishSign(c, plan, usb, rv, res, tpath, time.Since(start))
 }
 
 // checkSigners makes sure every signer's card in the plan is the very card
@@ -217,7 +233,7 @@ type SignatureJSON struct {
 	DER       string `json:"der,omitempty"`
 }
 
-func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, res *ceremony.Result, tpath string, took time.Duration) error {
+func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
 	out := SignatureFile{Format: "coldtss-signatures/1", Session: plan.Session, Key: plan.Key.ID, Curve: plan.Curve}
 	for i, sig := range res.Signatures {
 		sj := SignatureJSON{Index: i + 1, Data: plan.Messages[i].Data, Path: plan.Messages[i].Path, PublicKey: hex.EncodeToString(res.SigningKeys[i])}
@@ -242,14 +258,29 @@ func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, res *ce
 	if err := backup.WriteFileAtomic(path, b, 0o644); err != nil {
 		return err
 	}
+	var files []string
+	if rv != nil {
+		var err error
+		if files, err = rv.Finish(filepath.Dir(path), res.Signatures); err != nil {
+			return fmt.Errorf("the signatures were made (%s) but the transaction could not be finished: %v", path, err)
+		}
+	}
 	if c.Bool("json") {
-		// The signature file, plus the time spent in the ceremony after the passphrase unlock.
+		// The signature file, what was made from it, and the time spent in
+		// the ceremony after the passphrase unlock.
 		return printJSON(struct {
 			SignatureFile
-			Seconds float64 `json:"seconds"`
-		}{out, took.Seconds()})
+			Files   []string `json:"files,omitempty"`
+			Seconds float64  `json:"seconds"`
+		}{out, files, took.Seconds()})
 	}
 	fmt.Printf("Signed %d message(s) in %s; every signature verified and confirmed by all %d signers.\n", len(res.Signatures), elapsed(took), len(plan.Stations))
 	fmt.Printf("Signatures:  %s\nTranscript:  %s\n", path, tpath)
+	for _, f := range files {
+		fmt.Printf("Wrote:       %s\n", f)
+	}
+	if len(files) > 0 {
+		fmt.Println("Carry the signed transaction to the online machine: coldtss-online broadcast FILE")
+	}
 	return nil
 }

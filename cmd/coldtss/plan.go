@@ -53,16 +53,23 @@ func planCommand() *cli.Command {
 			{
 				Name:  "sign",
 				Usage: "plan a signing ceremony for one or more messages with a key this station holds",
-				Flags: []cli.Flag{
+				Description: `With --psbt or --eth-request, this station reviews the transaction, shows it,
+and computes what to sign from it; the plan carries the transaction so every
+station reviews it again before it joins. --digest, --message and --requests
+plan raw data that no station can review: stations must join those with
+--allow-raw.`,
+				Flags: append([]cli.Flag{
 					homeFlag,
 					&cli.StringFlag{Name: "key", Usage: "key id, as shown by coldtss keys list", Required: true},
 					&cli.StringSliceFlag{Name: "signer", Usage: "station that will sign (repeat; at least the key's threshold)", Required: true},
 					&cli.StringSliceFlag{Name: "digest", Usage: "secp256k1: 32-byte digest in hex, optionally with a non-hardened path: HEX@m/0/5 (repeat)"},
 					&cli.StringSliceFlag{Name: "message", Usage: "ed25519: message in hex (repeat)"},
 					&cli.StringFlag{Name: "requests", Usage: `JSON file: [{"data":"hex","path":"m/0/1","note":"..."}, ...]`},
+					&cli.StringFlag{Name: "psbt", Usage: "Bitcoin: sign every input of this PSBT that belongs to the key (give --network too)"},
+					&cli.StringFlag{Name: "eth-request", Usage: "Ethereum: sign this request (from coldtss-online eth prepare)"},
 					&cli.StringFlag{Name: "out", Usage: "plan file to write", Required: true},
 					jsonFlag,
-				},
+				}, policyFlags()...),
 				Action: planSign,
 			},
 			{
@@ -107,7 +114,25 @@ func planSign(c *cli.Context) error {
 		}
 		signers = append(signers, card)
 	}
+	payload, err := loadPayload(c, c.String("psbt"), c.String("eth-request"))
+	if err != nil {
+		return err
+	}
 	var reqs []ceremony.SignRequest
+	if payload != nil {
+		if len(c.StringSlice("digest"))+len(c.StringSlice("message")) > 0 || c.String("requests") != "" {
+			return usageError{fmt.Errorf("a plan for a transaction signs only what the transaction needs: drop --digest, --message and --requests")}
+		}
+		rv, err := reviewPayload(c, info, payload)
+		if err != nil {
+			return err
+		}
+		if !c.Bool("json") {
+			rv.Print(os.Stdout)
+			fmt.Println()
+		}
+		reqs = rv.Requests()
+	}
 	for _, d := range c.StringSlice("digest") {
 		data, path, _ := strings.Cut(d, "@")
 		reqs = append(reqs, ceremony.SignRequest{Data: strings.ToLower(data), Path: path})
@@ -130,7 +155,7 @@ func planSign(c *cli.Context) error {
 		return usageError{fmt.Errorf("nothing to sign: give --digest, --message or --requests")}
 	}
 	key := ceremony.PlanKey{ID: info.ID, PublicKey: info.PublicKey, ChainCode: info.ChainCode, Holders: info.Stations}
-	plan, err := ceremony.NewSignPlan(key, info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs)
+	plan, err := ceremony.NewSignPlan(key, info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs, payload)
 	if err != nil {
 		return err
 	}
@@ -199,6 +224,9 @@ func describePlan(w *os.File, p *ceremony.Plan) {
 		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintf(w, "Key:         %s (%d-of-%d), public key %s\n", p.Key.ID, p.Threshold, len(p.Key.Holders), p.Key.PublicKey)
+	}
+	if p.Payload != nil {
+		fmt.Fprintf(w, "Signs:       a %s (%s, %d bytes), reviewed below\n", p.Payload.Type, p.Payload.Network, len(p.Payload.Data))
 	}
 	fmt.Fprintln(w, "Stations:")
 	for _, s := range p.Stations {

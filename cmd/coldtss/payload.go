@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/chains/ethereum"
+)
+
+// Payload types a signing plan can carry.
+const (
+	payloadPSBT       = "bitcoin-psbt"
+	payloadEthRequest = "ethereum-request"
+)
+
+// reviewed is a payload this station has decoded and checked against its
+// own policy: what it shows the custodians, the digests it will sign, and
+// how the signatures become a transaction.
+type reviewed interface {
+	Print(w io.Writer)
+	Requests() []ceremony.SignRequest
+	// Finish turns the ceremony's signatures (r||s||recid each) into the
+	// finished artefacts, written into dir; it returns what it wrote.
+	Finish(dir string, sigs [][]byte) ([]string, error)
+}
+
+// policyFlags are the review rules a station applies before it signs.
+// They are local: each station sets its own.
+func policyFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "network", Usage: "Bitcoin network: mainnet, testnet, signet or regtest (at join: the network this station expects)"},
+		&cli.Float64Flag{Name: "max-fee-rate", Value: 1000, Usage: "Bitcoin: refuse a fee rate above this many sat/vB"},
+		&cli.StringFlag{Name: "max-fee", Value: "0.05", Usage: "Bitcoin: refuse a fee above this many BTC"},
+		&cli.BoolFlag{Name: "allow-sighash", Usage: "Bitcoin: allow inputs with a sighash type other than ALL"},
+		&cli.StringFlag{Name: "chain-id", Usage: "Ethereum: the chain ID this station expects (e.g. 1 for mainnet); other chains are refused"},
+		&cli.StringFlag{Name: "max-cost", Usage: "Ethereum: refuse a transaction whose value plus maximum fee exceeds this many ETH"},
+		&cli.BoolFlag{Name: "allow-unknown-call", Usage: "Ethereum: allow contract calls this station cannot decode"},
+		&cli.BoolFlag{Name: "allow-contract-creation", Usage: "Ethereum: allow transactions that deploy a contract"},
+	}
+}
+
+// loadPayload reads a PSBT or an Ethereum request file into a plan
+// payload; it returns nil when neither is given.
+func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, error) {
+	switch {
+	case psbtFile != "" && ethFile != "":
+		return nil, usageError{fmt.Errorf("give --psbt or --eth-request, not both: one plan signs one transaction")}
+	case psbtFile != "":
+		raw, err := readInput(psbtFile)
+		if err != nil {
+			return nil, err
+		}
+		pk, err := bitcoin.ParsePSBT(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", psbtFile, err)
+		}
+		var buf bytes.Buffer
+		if err := pk.Serialize(&buf); err != nil {
+			return nil, fmt.Errorf("%s: %v", psbtFile, err)
+		}
+		net := c.String("network")
+		if net == "" {
+			net = "mainnet"
+		}
+		if _, err := bitcoin.NetworkParams(net); err != nil {
+			return nil, usageError{fmt.Errorf("--network: %v", err)}
+		}
+		return &ceremony.Payload{Type: payloadPSBT, Network: net, Data: buf.Bytes()}, nil
+	case ethFile != "":
+		raw, err := readInput(ethFile)
+		if err != nil {
+			return nil, err
+		}
+		req, err := ethereum.ParseRequest(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", ethFile, err)
+		}
+		return &ceremony.Payload{Type: payloadEthRequest, Network: "chain " + req.ChainID, Data: req.Marshal()}, nil
+	}
+	return nil, nil
+}
+
+func readInput(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	return b, nil
+}
+
+// reviewPayload decodes a payload for the given key and applies this
+// station's policy. It never trusts digests computed by someone else.
+func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (reviewed, error) {
+	if info.Curve != ceremony.CurveSecp256k1 {
+		return nil, fmt.Errorf("key %s is an %s key: Bitcoin and Ethereum need a secp256k1 key", info.ID, info.Curve)
+	}
+	pub, _ := hex.DecodeString(info.PublicKey)
+	cc, _ := hex.DecodeString(info.ChainCode)
+	switch p.Type {
+	case payloadPSBT:
+		if want := c.String("network"); want != "" && want != p.Network {
+			return nil, fmt.Errorf("the plan is for Bitcoin %s but this station expects %s (--network): stop and check which network the transaction is for", p.Network, want)
+		}
+		net, err := bitcoin.NetworkParams(p.Network)
+		if err != nil {
+			return nil, err
+		}
+		acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
+		if err != nil {
+			return nil, err
+		}
+		maxFee, err := btcutil.NewAmount(0)
+		if s := c.String("max-fee"); s != "" {
+			f, perr := strconv.ParseFloat(s, 64)
+			if perr != nil || f < 0 {
+				return nil, usageError{fmt.Errorf("--max-fee %q is not an amount in BTC", s)}
+			}
+			maxFee, err = btcutil.NewAmount(f)
+		}
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--max-fee: %v", err)}
+		}
+		pol := bitcoin.Policy{MaxFeeRate: c.Float64("max-fee-rate"), MaxFee: int64(maxFee), AllowSighash: c.Bool("allow-sighash"), Net: net}
+		rv, err := bitcoin.ReviewPSBT(p.Data, acct, pol)
+		if err != nil {
+			return nil, fmt.Errorf("PSBT: %v", err)
+		}
+		return &psbtReview{raw: p.Data, acct: acct, rv: rv}, nil
+	case payloadEthRequest:
+		req, err := ethereum.ParseRequest(p.Data)
+		if err != nil {
+			return nil, fmt.Errorf("Ethereum request: %v", err)
+		}
+		pol := ethereum.Policy{AllowUnknownCall: c.Bool("allow-unknown-call"), AllowContractCreation: c.Bool("allow-contract-creation")}
+		if s := c.String("chain-id"); s != "" {
+			id, ok := new(big.Int).SetString(s, 10)
+			if !ok || id.Sign() <= 0 {
+				return nil, usageError{fmt.Errorf("--chain-id %q is not a positive decimal number", s)}
+			}
+			pol.ChainID = id
+		}
+		if s := c.String("max-cost"); s != "" {
+			wei, err := parseEther(s)
+			if err != nil {
+				return nil, usageError{fmt.Errorf("--max-cost: %v", err)}
+			}
+			pol.MaxCostWei = wei
+		}
+		rv, err := ethereum.ReviewRequest(req, pub, cc, pol)
+		if err != nil {
+			return nil, fmt.Errorf("Ethereum request: %v", err)
+		}
+		return &ethReview{req: req, rv: rv}, nil
+	}
+	return nil, fmt.Errorf("the plan carries a %q payload, which this version of coldtss cannot review: refuse it, or update coldtss on every station", p.Type)
+}
+
+// parseEther parses a decimal amount of ETH exactly into wei.
+func parseEther(s string) (*big.Int, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || r.Sign() < 0 || strings.ContainsAny(s, "eE/") {
+		return nil, fmt.Errorf("%q is not an amount of ETH (write e.g. 1.5)", s)
+	}
+	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)))
+	if !r.IsInt() {
+		return nil, fmt.Errorf("%q has more than 18 decimals", s)
+	}
+	return r.Num(), nil
+}
+
+// checkRequests makes sure the plan's digests are exactly those this
+// station computed from the payload itself.
+func checkRequests(plan *ceremony.Plan, rv reviewed) error {
+	mine := rv.Requests()
+	if len(mine) != len(plan.Messages) {
+		return fmt.Errorf("the plan asks for %d signatures but its %s needs %d: the plan was altered; stop", len(plan.Messages), plan.Payload.Type, len(mine))
+	}
+	for i, m := range mine {
+		got := plan.Messages[i]
+		path := got.Path
+		if path == "" {
+			path = "m"
+		}
+		if !strings.EqualFold(got.Data, m.Data) || path != m.Path {
+			return fmt.Errorf("message %d of the plan (%s at %s) is not what this station computed from the %s (%s at %s): the plan was altered; stop", i+1, got.Data, path, plan.Payload.Type, m.Data, m.Path)
+		}
+	}
+	return nil
+}
+
+type psbtReview struct {
+	raw  []byte
+	acct bitcoin.Account
+	rv   *bitcoin.Review
+}
+
+func (p *psbtReview) Print(w io.Writer) { p.rv.Print(w) }
+
+func (p *psbtReview) Requests() []ceremony.SignRequest {
+	var out []ceremony.SignRequest
+	for _, it := range p.rv.Items {
+		out = append(out, ceremony.SignRequest{Data: hex.EncodeToString(it.Digest), Path: it.Path, Note: fmt.Sprintf("input %d", it.Input)})
+	}
+	return out
+}
+
+func (p *psbtReview) Finish(dir string, sigs [][]byte) ([]string, error) {
+	rs := make([][]byte, len(sigs))
+	for i, s := range sigs {
+		rs[i] = s[:64]
+	}
+	signed, tx, err := bitcoin.Finalize(p.raw, p.acct, p.rv.Items, rs)
+	if err != nil {
+		return nil, err
+	}
+	out := filepath.Join(dir, "signed.psbt")
+	if err := backup.WriteFileAtomic(out, signed, 0o644); err != nil {
+		return nil, err
+	}
+	files := []string{out}
+	if tx != nil {
+		txf := filepath.Join(dir, "tx.hex")
+		if err := backup.WriteFileAtomic(txf, []byte(hex.EncodeToString(tx)+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+		files = append(files, txf)
+	}
+	return files, nil
+}
+
+type ethReview struct {
+	req *ethereum.Request
+	rv  *ethereum.Review
+}
+
+func (e *ethReview) Print(w io.Writer) { e.rv.Print(w) }
+
+func (e *ethReview) Requests() []ceremony.SignRequest {
+	return []ceremony.SignRequest{{Data: hex.EncodeToString(e.rv.Digest), Path: e.rv.Path, Note: e.req.Kind}}
+}
+
+func (e *ethReview) Finish(dir string, sigs [][]byte) ([]string, error) {
+	if len(sigs) != 1 {
+		return nil, fmt.Errorf("an Ethereum request takes one signature, the ceremony made %d", len(sigs))
+	}
+	out, kind, err := ethereum.Finish(e.req, sigs[0])
+	if err != nil {
+		return nil, err
+	}
+	name := "signature.hex"
+	if kind == "raw-transaction" {
+		name = "tx.hex"
+	}
+	path := filepath.Join(dir, name)
+	if err := backup.WriteFileAtomic(path, []byte("0x"+hex.EncodeToString(out)+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return []string{path}, nil
+}

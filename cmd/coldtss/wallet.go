@@ -1,0 +1,229 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/chains/ethereum"
+)
+
+// Commands that show what a key looks like to wallets: addresses,
+// descriptors, and a review of a transaction before anyone plans to sign it.
+
+var (
+	keyFlag  = &cli.StringFlag{Name: "key", Usage: "key id, as shown by coldtss keys list", Required: true}
+	typeFlag = &cli.StringFlag{Name: "type", Value: string(bitcoin.P2WPKH), Usage: "Bitcoin script type: p2wpkh, p2sh-p2wpkh or p2pkh"}
+)
+
+// bitcoinAccount builds the watch-only view of a key from its public record.
+func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
+	info, err := home(c).Key(c.String("key"))
+	if err != nil {
+		return info, bitcoin.Account{}, err
+	}
+	if info.Curve != ceremony.CurveSecp256k1 {
+		return info, bitcoin.Account{}, fmt.Errorf("key %s is an %s key: Bitcoin needs a secp256k1 key", info.ID, info.Curve)
+	}
+	name := c.String("network")
+	if name == "" {
+		name = "mainnet"
+	}
+	net, err := bitcoin.NetworkParams(name)
+	if err != nil {
+		return info, bitcoin.Account{}, usageError{fmt.Errorf("--network: %v", err)}
+	}
+	t, err := bitcoin.ParseScriptType(c.String("type"))
+	if err != nil {
+		return info, bitcoin.Account{}, usageError{fmt.Errorf("--type: %v", err)}
+	}
+	pub, _ := hex.DecodeString(info.PublicKey)
+	cc, _ := hex.DecodeString(info.ChainCode)
+	acct, err := bitcoin.NewAccount(pub, cc, net, t)
+	return info, acct, err
+}
+
+func addressCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "address",
+		Usage: "show receive (or change) addresses of a key, for Bitcoin or Ethereum",
+		Description: `Addresses are derived from the key's public data alone; no passphrase is needed.
+Bitcoin addresses are at m/0/INDEX (receive) or m/1/INDEX (--change), the same
+as the descriptors from "coldtss export descriptor". Ethereum addresses are at
+m/0/INDEX. Read the address aloud on two stations before sharing it.`,
+		Flags: []cli.Flag{
+			homeFlag, keyFlag, jsonFlag, typeFlag,
+			&cli.StringFlag{Name: "chain", Value: "bitcoin", Usage: "bitcoin or ethereum"},
+			&cli.StringFlag{Name: "network", Value: "mainnet", Usage: "Bitcoin network: mainnet, testnet, signet or regtest"},
+			&cli.UintFlag{Name: "index", Usage: "first address index"},
+			&cli.UintFlag{Name: "count", Value: 1, Usage: "how many addresses to show"},
+			&cli.BoolFlag{Name: "change", Usage: "Bitcoin: change addresses (m/1/INDEX) instead of receive addresses"},
+		},
+		Action: func(c *cli.Context) error {
+			type row struct {
+				Path    string `json:"path"`
+				Address string `json:"address"`
+			}
+			var rows []row
+			first, count := uint32(c.Uint("index")), uint32(c.Uint("count"))
+			if count == 0 || count > 1000 {
+				return usageError{fmt.Errorf("--count must be from 1 to 1000")}
+			}
+			if uint64(first)+uint64(count) > 1<<31 {
+				return usageError{fmt.Errorf("--index %d is past the last non-hardened index 2147483647", first)}
+			}
+			switch c.String("chain") {
+			case "bitcoin":
+				_, acct, err := bitcoinAccount(c)
+				if err != nil {
+					return err
+				}
+				branch := uint32(0)
+				if c.Bool("change") {
+					branch = 1
+				}
+				for i := first; i < first+count; i++ {
+					a, err := acct.Address(branch, i)
+					if err != nil {
+						return err
+					}
+					rows = append(rows, row{bitcoin.FormatPath([]uint32{branch, i}), a.EncodeAddress()})
+				}
+			case "ethereum":
+				info, err := home(c).Key(c.String("key"))
+				if err != nil {
+					return err
+				}
+				if info.Curve != ceremony.CurveSecp256k1 {
+					return fmt.Errorf("key %s is an %s key: Ethereum needs a secp256k1 key", info.ID, info.Curve)
+				}
+				pub, _ := hex.DecodeString(info.PublicKey)
+				cc, _ := hex.DecodeString(info.ChainCode)
+				for i := first; i < first+count; i++ {
+					path := fmt.Sprintf("m/0/%d", i)
+					child, err := ethereum.DeriveKey(pub, cc, path)
+					if err != nil {
+						return err
+					}
+					a, err := ethereum.AddressOf(child)
+					if err != nil {
+						return err
+					}
+					rows = append(rows, row{path, a.Hex()})
+				}
+			default:
+				return usageError{fmt.Errorf("--chain %q: use bitcoin or ethereum", c.String("chain"))}
+			}
+			if c.Bool("json") {
+				return printJSON(rows)
+			}
+			for _, r := range rows {
+				fmt.Printf("%-12s %s\n", r.Path, r.Address)
+			}
+			return nil
+		},
+	}
+}
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "export a key for watch-only wallets",
+		Subcommands: []*cli.Command{{
+			Name:  "descriptor",
+			Usage: "print the key's output descriptors (receive and change) for Sparrow, Bitcoin Core or any watch-only wallet",
+			Description: `Prints two descriptors with their BIP380 checksums: receive (/0/*) and change
+(/1/*). The key is a BIP32 master key made jointly by the stations; its
+fingerprint is the origin in brackets. Import both into a watch-only wallet to
+see balances and build PSBTs; the wallet never holds anything secret.`,
+			Flags: []cli.Flag{
+				homeFlag, keyFlag, jsonFlag, typeFlag,
+				&cli.StringFlag{Name: "network", Value: "mainnet", Usage: "mainnet, testnet, signet or regtest"},
+			},
+			Action: func(c *cli.Context) error {
+				info, acct, err := bitcoinAccount(c)
+				if err != nil {
+					return err
+				}
+				fp := acct.Fingerprint()
+				out := struct {
+					Key         string `json:"key"`
+					Network     string `json:"network"`
+					Type        string `json:"type"`
+					Fingerprint string `json:"fingerprint"`
+					XPub        string `json:"xpub"`
+					Receive     string `json:"receive"`
+					Change      string `json:"change"`
+				}{info.ID, bitcoin.NetworkName(acct.Net), string(acct.Type), hex.EncodeToString(fp[:]), acct.XPub(), acct.Descriptor(0), acct.Descriptor(1)}
+				if c.Bool("json") {
+					return printJSON(out)
+				}
+				fmt.Printf("Key %s, %s, %s, fingerprint %s\n\n", out.Key, out.Network, out.Type, out.Fingerprint)
+				fmt.Printf("Receive: %s\nChange:  %s\n\n", out.Receive, out.Change)
+				fmt.Println("Bitcoin Core (a watch-only wallet made with disable_private_keys=true):")
+				fmt.Printf("  importdescriptors '[{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":false},{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":true}]'\n", out.Receive, out.Change)
+				fmt.Println("Sparrow: File > New Wallet > Import > Output Descriptor, paste the receive descriptor.")
+				return nil
+			},
+		}},
+	}
+}
+
+func reviewCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "review",
+		Usage:     "show a PSBT or an Ethereum signing request in human terms, and check it against this station's policy",
+		ArgsUsage: "FILE",
+		Description: `FILE is a PSBT (binary or base64) or an Ethereum request (coldtss-eth-request/1
+JSON, as written by coldtss-online eth prepare). Nothing is signed. The same
+review runs on every station when it joins a signing ceremony.`,
+		Flags: append([]cli.Flag{homeFlag, keyFlag}, policyFlags()...),
+		Action: func(c *cli.Context) error {
+			if c.Args().Len() != 1 {
+				return usageError{fmt.Errorf("give one file to review")}
+			}
+			info, err := home(c).Key(c.String("key"))
+			if err != nil {
+				return err
+			}
+			file := c.Args().First()
+			raw, err := readInput(file)
+			if err != nil {
+				return err
+			}
+			var p *ceremony.Payload
+			if looksLikeEthRequest(raw) {
+				p, err = loadPayload(c, "", file)
+			} else {
+				p, err = loadPayload(c, file, "")
+			}
+			if err != nil {
+				return err
+			}
+			rv, err := reviewPayload(c, info, p)
+			if err != nil {
+				return fmt.Errorf("%s: %v", file, err)
+			}
+			rv.Print(os.Stdout)
+			return nil
+		},
+	}
+}
+
+func looksLikeEthRequest(b []byte) bool {
+	for _, ch := range b {
+		switch ch {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
