@@ -236,6 +236,31 @@ func TestBitcoinRegtestEndToEnd(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a plan whose digests differ from its PSBT is refused at join", func(t *testing.T) {
+		plan := filepath.Join(dir, "tampered-plan.json")
+		mustRun(t, "plan", "sign", "--home", sts[0].home, "--key", key.ID, "--psbt", psbtFile, "--network", "regtest", "--signer", "alice", "--signer", "carol", "--out", plan)
+		b, _ := os.ReadFile(plan)
+		p, err := ceremony.ParsePlan(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A coordinator swaps one digest for another (its fingerprint words
+		// change too, but a careless room might not notice).
+		p.Messages[0].Data = strings.Repeat("ab", 32)
+		os.WriteFile(plan, p.Marshal(), 0o644)
+		_, errOut, err := run(t, "join", plan, "--via", "usb:"+stick, "--home", sts[2].home, "--passphrase-file", sts[2].pass, "--yes")
+		if err == nil || !strings.Contains(errOut, "is not what this station computed") {
+			t.Fatalf("a plan with a swapped digest was not refused: %v %s", err, errOut)
+		}
+	})
+
+	t.Run("raw digests need --allow-raw", func(t *testing.T) {
+		plan := makeSignPlan(t, dir, sts[0], key.ID, signers, digestRequests(1, false))
+		_, errOut, err := run(t, "join", plan, "--via", "usb:"+stick, "--home", sts[0].home, "--passphrase-file", sts[0].pass, "--yes")
+		if err == nil || !strings.Contains(errOut, "--allow-raw") || !strings.Contains(errOut, "cannot review") {
+			t.Fatalf("a raw-digest plan was joined without --allow-raw: %v %s", err, errOut)
+		}
+	})
 }
 
 func itoa(i int) string { return big.NewInt(int64(i)).String() }
