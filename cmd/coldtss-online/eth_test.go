@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -40,7 +42,7 @@ func (k testKey) signRequest(t *testing.T, reqFile, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err := crypto.Sign(rev.Digest, k.priv(t, path).ToECDSA())
+	sig, err := crypto.Sign(rev.Digest, ethKey(t, k.priv(t, path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestEthereumPrepareSignBroadcast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := crypto.PubkeyToAddress(key.priv(t, []uint32{0, 0}).ToECDSA().PublicKey); want != from {
+	if want := crypto.PubkeyToAddress(ethKey(t, key.priv(t, []uint32{0, 0})).PublicKey); want != from {
 		t.Fatalf("ethereum.AddressOf gives %s, go-ethereum %s", from, want)
 	}
 	g.Fund(t, from, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
@@ -151,4 +153,15 @@ func TestEthereumRefusals(t *testing.T) {
 	}
 	key.signRequest(t, dir+"/req.json", dir+"/tx.hex")
 	fails(t, 1, []string{"not a signed bitcoin transaction"}, "broadcast", dir+"/tx.hex", "--chain", "bitcoin", "--node", g.URL, "--rpc-user", "u", "--rpc-pass", "p")
+}
+
+// ethKey converts a btcec key into go-ethereum's own curve type: without cgo,
+// go-ethereum refuses keys on btcec's curve object.
+func ethKey(t *testing.T, k *btcec.PrivateKey) *ecdsa.PrivateKey {
+	t.Helper()
+	key, err := crypto.ToECDSA(k.Serialize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
