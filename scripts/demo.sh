@@ -61,6 +61,11 @@ for s in bob carol; do
 done
 echo "All three stations hold a share of key $KEY with the same public key."
 
+say "4b. What wallets see: Bitcoin descriptors and an Ethereum address (public data only, no passphrase)"
+"$BIN" export descriptor --home "$WORK/bob" --key "$KEY" --network regtest
+"$BIN" address --home "$WORK/carol" --key "$KEY" --network regtest --count 2
+"$BIN" address --home "$WORK/carol" --key "$KEY" --chain ethereum
+
 say "5. alice and carol sign a batch of 20 digests, each along its own BIP32 path, in one ceremony"
 args=()
 for i in $(seq 0 19); do

@@ -165,9 +165,10 @@ see balances and build PSBTs; the wallet never holds anything secret.`,
 				}
 				fmt.Printf("Key %s, %s, %s, fingerprint %s\n\n", out.Key, out.Network, out.Type, out.Fingerprint)
 				fmt.Printf("Receive: %s\nChange:  %s\n\n", out.Receive, out.Change)
-				fmt.Println("Bitcoin Core (a watch-only wallet made with disable_private_keys=true):")
-				fmt.Printf("  importdescriptors '[{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":false},{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":true}]'\n", out.Receive, out.Change)
-				fmt.Println("Sparrow: File > New Wallet > Import > Output Descriptor, paste the receive descriptor.")
+				fmt.Println("Bitcoin Core (a blank watch-only wallet: bitcoin-cli createwallet NAME true true):")
+				fmt.Printf("  bitcoin-cli -rpcwallet=NAME importdescriptors '[{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":false},{\"desc\":\"%s\",\"timestamp\":\"now\",\"active\":true,\"internal\":true}]'\n", out.Receive, out.Change)
+				fmt.Println("Sparrow: make a new wallet and import the receive descriptor as an output descriptor.")
+				fmt.Println("Before using the wallet, compare its first address with `coldtss address` on two stations.")
 				return nil
 			},
 		}},
