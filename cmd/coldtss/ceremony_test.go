@@ -13,10 +13,14 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	btcecdsa "github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/wire"
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/chains/bitcoin"
 )
 
 // verifyECDSA checks every signature with btcec against the child key that
@@ -240,7 +244,12 @@ func TestNoSocketUnderStrace(t *testing.T) {
 	if len(keys) != 1 {
 		t.Fatalf("keygen under strace made %d keys", len(keys))
 	}
-	signPlan := makeSignPlan(t, dir, sts[0], keys[0].ID, []*station{sts[0], sts[1]}, digestRequests(2, true))
+	// Signing a PSBT exercises everything a station runs: review, policy,
+	// the ceremony, finalisation and the script engine.
+	psbtFile := offlinePSBT(t, dir, keys[0])
+	signPlan := filepath.Join(dir, "psbt-plan.json")
+	mustRun(t, "plan", "sign", "--home", sts[0].home, "--key", keys[0].ID, "--psbt", psbtFile, "--network", "regtest",
+		"--signer", "alice", "--signer", "bob", "--out", signPlan)
 	procs, errs = nil, nil
 	for _, s := range sts[:2] {
 		c, _, se := startJoin(t, s, signPlan, stick, joinOpts{wrap: wrap("sign-" + s.name)})
@@ -251,6 +260,7 @@ func TestNoSocketUnderStrace(t *testing.T) {
 			t.Fatalf("%s under strace: %v\n%s", sts[i].name, err, errs[i])
 		}
 	}
+	ceremonyFile(t, stick, signPlan, "tx.hex")
 	if len(traces) != 5 {
 		t.Fatalf("expected 5 traces, have %d", len(traces))
 	}
@@ -286,4 +296,56 @@ func TestOpenSocketProbe(t *testing.T) {
 	if err == nil {
 		l.Close()
 	}
+}
+
+// offlinePSBT writes a regtest PSBT spending two made-up coins of the key
+// (P2WPKH at m/0/3, P2PKH at m/0/8) to an outside address, with change: a
+// transaction the stations can fully review and finalize without a node.
+func offlinePSBT(t *testing.T, dir string, key backup.KeyInfo) string {
+	t.Helper()
+	pub, _ := hex.DecodeString(key.PublicKey)
+	cc, _ := hex.DecodeString(key.ChainCode)
+	net := &chaincfg.RegressionNetParams
+	acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := wire.NewMsgTx(2)
+	prev.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: 7}, nil, nil))
+	var utxos []bitcoin.UTXO
+	for i, c := range []struct {
+		typ   bitcoin.ScriptType
+		index uint32
+	}{{bitcoin.P2WPKH, 3}, {bitcoin.P2PKH, 8}} {
+		child, err := acct.ChildKey([]uint32{0, c.index})
+		if err != nil {
+			t.Fatal(err)
+		}
+		script, _, err := bitcoin.ScriptFor(c.typ, child, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev.AddTxOut(wire.NewTxOut(int64(i+1)*1_000_000, script))
+		utxos = append(utxos, bitcoin.UTXO{Value: int64(i+1) * 1_000_000, PkScript: script, Branch: 0, Index: c.index, Type: c.typ, PrevTx: prev})
+	}
+	for i := range utxos {
+		utxos[i].OutPoint = wire.OutPoint{Hash: prev.TxHash(), Index: uint32(i)}
+	}
+	to, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := bitcoin.BuildPSBT(acct, utxos, []bitcoin.Payment{{Address: to, Amount: 2_500_000}}, 0, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := pk.Serialize(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "offline.psbt")
+	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
