@@ -275,10 +275,12 @@ func TestNoSocketUnderStrace(t *testing.T) {
 	}
 	// The trace must be able to see a socket: check strace catches one made by a network tool.
 	probe := filepath.Join(dir, "probe.strace")
-	exec.Command(strace, "-f", "-qq", "-e", "trace=network", "-o", probe, os.Args[0], "-test.run=^TestOpenSocketProbe$").Run()
+	pc := exec.Command(strace, "-f", "-qq", "-e", "trace=network", "-o", probe, os.Args[0], "-test.run=^TestOpenSocketProbe$")
+	pc.Env = append(os.Environ(), "COLDTSS_SOCKET_PROBE=1")
+	out, perr := pc.CombinedOutput()
 	pb, _ := os.ReadFile(probe)
 	if !networkCalls.Match(pb) {
-		t.Fatalf("strace did not record the probe's socket() call; the air-gap check would prove nothing:\n%s", pb)
+		t.Fatalf("strace did not record the probe's socket() call; the air-gap check would prove nothing (probe: %v %s):\n%s", perr, out, pb)
 	}
 }
 

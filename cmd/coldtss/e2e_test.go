@@ -28,6 +28,10 @@ import (
 var coldtssBin, onlineBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv("COLDTSS_SOCKET_PROBE") != "" {
+		// Run as the air-gap test's probe: only TestOpenSocketProbe, no builds.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "coldtss-e2e-bin")
 	if err != nil {
 		panic(err)
