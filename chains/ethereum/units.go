@@ -1,32 +1,33 @@
 package ethereum
 
 import (
+	"fmt"
 	"math/big"
-	"strings"
+
+	"github.com/coldtss/coldtss/chains/amount"
 )
 
-// decimalUnits writes v / 10^decimals exactly, without trailing zeros.
-func decimalUnits(v *big.Int, decimals int) string {
-	s := new(big.Int).Abs(v).String()
-	if len(s) <= decimals {
-		s = strings.Repeat("0", decimals-len(s)+1) + s
+var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+
+// ParseEther reads an amount in ETH ("1.5") exactly, as wei, and refuses
+// 2^256 wei or more. what names the quantity in errors ("value").
+func ParseEther(s, what string) (*big.Int, error) {
+	n, err := amount.Parse(s, what, "ETH", 18)
+	if err != nil {
+		return nil, err
 	}
-	whole, frac := s[:len(s)-decimals], strings.TrimRight(s[len(s)-decimals:], "0")
-	if v.Sign() < 0 {
-		whole = "-" + whole
+	if n.Cmp(maxUint256) > 0 {
+		return nil, fmt.Errorf("%s %q ETH overflows: it is 2^256 wei or more; check the %s", what, s, what)
 	}
-	if frac == "" {
-		return whole
-	}
-	return whole + "." + frac
+	return n, nil
 }
 
 // ether formats wei as "1.5 ETH (1500000000000000000 wei)".
 func ether(wei *big.Int, symbol string) string {
-	return decimalUnits(wei, 18) + " " + symbol + " (" + wei.String() + " wei)"
+	return amount.Format(wei, 18) + " " + symbol + " (" + wei.String() + " wei)"
 }
 
 // gwei formats wei as "20 gwei (20000000000 wei)".
 func gwei(wei *big.Int) string {
-	return decimalUnits(wei, 9) + " gwei (" + wei.String() + " wei)"
+	return amount.Format(wei, 9) + " gwei (" + wei.String() + " wei)"
 }

@@ -102,7 +102,7 @@ func ethPrepare(c *cli.Context) error {
 	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
 		return usageError{fmt.Errorf("--path: %v", err)}
 	}
-	value, err := parseETH(c.String("value"))
+	value, err := ethereum.ParseEther(c.String("value"), "value")
 	if err != nil {
 		return fmt.Errorf("--value: %v", err)
 	}

@@ -153,9 +153,9 @@ func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (re
 			pol.ChainID = id
 		}
 		if s := c.String("max-cost"); s != "" {
-			wei, err := parseEther(s)
+			wei, err := ethereum.ParseEther(s, "--max-cost")
 			if err != nil {
-				return nil, usageError{fmt.Errorf("--max-cost: %v", err)}
+				return nil, usageError{err}
 			}
 			pol.MaxCostWei = wei
 		}
@@ -166,19 +166,6 @@ func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (re
 		return &ethReview{req: req, rv: rv}, nil
 	}
 	return nil, fmt.Errorf("the plan carries a %q payload, which this version of coldtss cannot review: refuse it, or update coldtss on every station", p.Type)
-}
-
-// parseEther parses a decimal amount of ETH exactly into wei.
-func parseEther(s string) (*big.Int, error) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || r.Sign() < 0 || strings.ContainsAny(s, "eE/") {
-		return nil, fmt.Errorf("%q is not an amount of ETH (write e.g. 1.5)", s)
-	}
-	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)))
-	if !r.IsInt() {
-		return nil, fmt.Errorf("%q has more than 18 decimals", s)
-	}
-	return r.Num(), nil
 }
 
 // checkRequests makes sure the plan's digests are exactly those this
