@@ -18,6 +18,8 @@ import (
 
 	geth "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func broadcastCommand() *cli.Command {
@@ -52,7 +54,7 @@ type broadcastResult struct {
 
 func broadcast(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return usageError{fmt.Errorf("give exactly one FILE with the signed transaction (tx.hex)")}
+		return usageError{Err: fmt.Errorf("give exactly one FILE with the signed transaction (tx.hex)")}
 	}
 	if err := need(c, "node"); err != nil {
 		return err
@@ -65,10 +67,10 @@ func broadcast(c *cli.Context) error {
 	case "eth":
 		chain = "ethereum"
 	default:
-		return usageError{fmt.Errorf("--chain %q: use bitcoin or ethereum", c.String("chain"))}
+		return usageError{Err: fmt.Errorf("--chain %q: use bitcoin or ethereum", c.String("chain"))}
 	}
 	if c.Int("confirmations") < 0 {
-		return usageError{fmt.Errorf("--confirmations must be 0 or more")}
+		return usageError{Err: fmt.Errorf("--confirmations must be 0 or more")}
 	}
 	name := c.Args().First()
 	raw, err := os.ReadFile(name)
@@ -89,7 +91,7 @@ func broadcast(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		return printJSON(res)
+		return cliutil.PrintJSON(res)
 	}
 	if res.Confirmations == 0 {
 		fmt.Printf("Sent %s transaction %s (not waiting for confirmation).\n", res.Chain, res.TxID)
@@ -108,8 +110,9 @@ func broadcast(c *cli.Context) error {
 func waitLoop(c *cli.Context, txid string, check func() (conf int64, done bool, err error)) error {
 	want := int64(c.Int("confirmations"))
 	start := time.Now()
-	p := newProgress()
+	p := cliutil.NewStatusLine()
 	defer p.Done()
+	shown := int64(-1)
 	for {
 		conf, done, err := check()
 		if err != nil {
@@ -118,7 +121,13 @@ func waitLoop(c *cli.Context, txid string, check func() (conf int64, done bool, 
 		if done {
 			return nil
 		}
-		p.Set(fmt.Sprint(conf), fmt.Sprintf("waiting for confirmation: %d of %d (%d s)", conf, want, int(time.Since(start).Seconds())))
+		line := fmt.Sprintf("waiting for confirmation: %d of %d (%d s)", conf, want, int(time.Since(start).Seconds()))
+		if conf != shown {
+			p.Set(line) // a new count is always worth a line
+			shown = conf
+		} else {
+			p.Tick(line)
+		}
 		if time.Since(start) > c.Duration("timeout") {
 			return fmt.Errorf("transaction %s was sent but has %d of %d confirmations after %s: it may still confirm; run the same broadcast command again later to check (it is safe), or raise the fee", txid, conf, want, c.Duration("timeout"))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func btcCommand() *cli.Command {
@@ -72,26 +73,26 @@ type btcJSONOutput struct {
 
 func btcPrepare(c *cli.Context) error {
 	if c.Args().Present() {
-		return usageError{fmt.Errorf("unexpected argument %q: btc prepare takes only flags", c.Args().First())}
+		return usageError{Err: fmt.Errorf("unexpected argument %q: btc prepare takes only flags", c.Args().First())}
 	}
 	if err := need(c, "node", "descriptor", "out"); err != nil {
 		return err
 	}
 	if len(c.StringSlice("to")) == 0 {
-		return usageError{fmt.Errorf("--to ADDRESS=AMOUNT_BTC is required (repeat it for several payments)")}
+		return usageError{Err: fmt.Errorf("--to ADDRESS=AMOUNT_BTC is required (repeat it for several payments)")}
 	}
 	if !c.IsSet("fee-rate") {
-		return usageError{fmt.Errorf("--fee-rate is required (sat/vB; ask the node with estimatesmartfee or look at a mempool explorer)")}
+		return usageError{Err: fmt.Errorf("--fee-rate is required (sat/vB; ask the node with estimatesmartfee or look at a mempool explorer)")}
 	}
 	if c.Int("gap") < 1 || c.Int("gap") > 10000 {
-		return usageError{fmt.Errorf("--gap %d must be between 1 and 10000", c.Int("gap"))}
+		return usageError{Err: fmt.Errorf("--gap %d must be between 1 and 10000", c.Int("gap"))}
 	}
 	var acct bitcoin.Account
 	var err error
 	if name := c.String("network"); name != "" {
 		net, err := bitcoin.NetworkParams(name)
 		if err != nil {
-			return usageError{fmt.Errorf("--network: %v", err)}
+			return usageError{Err: fmt.Errorf("--network: %v", err)}
 		}
 		acct, _, err = bitcoin.ParseDescriptorNet(c.String("descriptor"), net)
 		if err != nil {
@@ -154,7 +155,7 @@ func btcPrepare(c *cli.Context) error {
 		for _, o := range rev.Outputs {
 			res.Outputs = append(res.Outputs, btcJSONOutput{o.Address, o.Amount, o.Change, o.Path})
 		}
-		return printJSON(res)
+		return cliutil.PrintJSON(res)
 	}
 	fmt.Printf("Found %d spendable coin(s), %s, on %d address(es) (%s).\n", len(found.utxos), formatBTC(found.total()), found.addresses, found.backend)
 	if found.unconfirmed > 0 {
@@ -174,7 +175,7 @@ func parsePayments(args []string, acct bitcoin.Account) ([]bitcoin.Payment, erro
 	for i, a := range args {
 		addrText, amount, ok := strings.Cut(a, "=")
 		if !ok {
-			return nil, usageError{fmt.Errorf("--to %q: write it as ADDRESS=AMOUNT_BTC, like bc1q...=0.015", a)}
+			return nil, usageError{Err: fmt.Errorf("--to %q: write it as ADDRESS=AMOUNT_BTC, like bc1q...=0.015", a)}
 		}
 		addr, err := btcutil.DecodeAddress(strings.TrimSpace(addrText), acct.Net)
 		if err != nil {

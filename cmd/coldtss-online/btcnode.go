@@ -36,7 +36,7 @@ func dialBitcoin(c *cli.Context) (*btcNode, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, usageError{fmt.Errorf("--node %q is not an http:// or https:// URL of a node's JSON-RPC server", c.String("node"))}
+		return nil, usageError{Err: fmt.Errorf("--node %q is not an http:// or https:// URL of a node's JSON-RPC server", c.String("node"))}
 	}
 	user, pass := c.String("rpc-user"), c.String("rpc-pass")
 	if u.User != nil {
@@ -55,7 +55,7 @@ func dialBitcoin(c *cli.Context) (*btcNode, error) {
 	conn.Close()
 	cookie := c.String("rpc-cookie")
 	if cookie == "" && user == "" && pass == "" {
-		return nil, usageError{fmt.Errorf("give the node's RPC login: --rpc-user and --rpc-pass, or --rpc-cookie FILE")}
+		return nil, usageError{Err: fmt.Errorf("give the node's RPC login: --rpc-user and --rpc-pass, or --rpc-cookie FILE")}
 	}
 	cl, err := rpcclient.New(&rpcclient.ConnConfig{
 		Host:         u.Host + u.Path,

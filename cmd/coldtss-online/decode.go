@@ -63,7 +63,7 @@ func readSigned(name string, raw []byte, chain string) (*signedTx, error) {
 	}
 	switch {
 	case btcTx != nil && ethTx != nil:
-		return nil, usageError{fmt.Errorf("%s decodes both as a Bitcoin and as an Ethereum transaction: say which with --chain bitcoin or --chain ethereum", name)}
+		return nil, usageError{Err: fmt.Errorf("%s decodes both as a Bitcoin and as an Ethereum transaction: say which with --chain bitcoin or --chain ethereum", name)}
 	case btcTx != nil:
 		for i, in := range btcTx.TxIn {
 			if len(in.SignatureScript) == 0 && len(in.Witness) == 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func ethCommand() *cli.Command {
@@ -74,7 +75,7 @@ type ethPrepareResult struct {
 func parseEthAddress(flag, s string) (common.Address, error) {
 	s = strings.TrimSpace(s)
 	if !common.IsHexAddress(s) || !strings.HasPrefix(strings.ToLower(s), "0x") {
-		return common.Address{}, usageError{fmt.Errorf("--%s %q is not an Ethereum address (0x and 40 hex digits)", flag, s)}
+		return common.Address{}, usageError{Err: fmt.Errorf("--%s %q is not an Ethereum address (0x and 40 hex digits)", flag, s)}
 	}
 	a := common.HexToAddress(s)
 	body := s[2:]
@@ -86,7 +87,7 @@ func parseEthAddress(flag, s string) (common.Address, error) {
 
 func ethPrepare(c *cli.Context) error {
 	if c.Args().Present() {
-		return usageError{fmt.Errorf("unexpected argument %q: eth prepare takes only flags", c.Args().First())}
+		return usageError{Err: fmt.Errorf("unexpected argument %q: eth prepare takes only flags", c.Args().First())}
 	}
 	if err := need(c, "node", "from", "path", "to", "out"); err != nil {
 		return err
@@ -100,7 +101,7 @@ func ethPrepare(c *cli.Context) error {
 		return err
 	}
 	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
-		return usageError{fmt.Errorf("--path: %v", err)}
+		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	value, err := ethereum.ParseEther(c.String("value"), "value")
 	if err != nil {
@@ -109,14 +110,14 @@ func ethPrepare(c *cli.Context) error {
 	var data []byte
 	if d := c.String("data"); d != "" {
 		if data, err = hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(d, "0x"), "0X")); err != nil || !strings.HasPrefix(strings.ToLower(d), "0x") {
-			return usageError{fmt.Errorf("--data must be 0x followed by an even number of hex digits")}
+			return usageError{Err: fmt.Errorf("--data must be 0x followed by an even number of hex digits")}
 		}
 	}
 	var wantChain *big.Int
 	if s := c.String("chain-id"); s != "" {
 		var ok bool
 		if wantChain, ok = new(big.Int).SetString(s, 10); !ok || wantChain.Sign() <= 0 {
-			return usageError{fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", s)}
+			return usageError{Err: fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", s)}
 		}
 	}
 	out := c.String("out")
@@ -202,7 +203,7 @@ func ethPrepare(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		return printJSON(res)
+		return cliutil.PrintJSON(res)
 	}
 	fmt.Printf("Ethereum %s transaction on chain %s (%s)\n", res.Type, chainID, res.Chain)
 	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), c.String("path"), nonce, formatETH(bal))
@@ -266,7 +267,7 @@ fields) and sign it with the key at --path; the result is a 65-byte signature
 
 func ethMessage(c *cli.Context) error {
 	if c.Args().Present() {
-		return usageError{fmt.Errorf("unexpected argument %q: eth message takes only flags", c.Args().First())}
+		return usageError{Err: fmt.Errorf("unexpected argument %q: eth message takes only flags", c.Args().First())}
 	}
 	if err := need(c, "from", "path", "chain-id", "out"); err != nil {
 		return err
@@ -276,16 +277,16 @@ func ethMessage(c *cli.Context) error {
 		return err
 	}
 	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
-		return usageError{fmt.Errorf("--path: %v", err)}
+		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	chainID, ok := new(big.Int).SetString(c.String("chain-id"), 10)
 	if !ok || chainID.Sign() <= 0 {
-		return usageError{fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", c.String("chain-id"))}
+		return usageError{Err: fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", c.String("chain-id"))}
 	}
 	var req *ethereum.Request
 	switch given := btoi(c.IsSet("text")) + btoi(c.IsSet("file")) + btoi(c.IsSet("typed-data")); {
 	case given != 1:
-		return usageError{fmt.Errorf("give exactly one of --text, --file or --typed-data")}
+		return usageError{Err: fmt.Errorf("give exactly one of --text, --file or --typed-data")}
 	case c.IsSet("typed-data"):
 		f := c.String("typed-data")
 		b, err := os.ReadFile(f)
@@ -303,7 +304,7 @@ func ethMessage(c *cli.Context) error {
 			}
 		}
 		if len(msg) == 0 {
-			return usageError{fmt.Errorf("the message is empty: there is nothing to sign")}
+			return usageError{Err: fmt.Errorf("the message is empty: there is nothing to sign")}
 		}
 		req = ethereum.NewPersonalRequest(msg, chainID, from, c.String("path"))
 	}

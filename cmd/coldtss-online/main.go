@@ -5,27 +5,17 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 // version is set at release time with -ldflags "-X main.version=...".
 var version = "dev"
 
-func main() {
-	app := newApp()
-	if err := app.Run(flagsFirst(app, os.Args)); err != nil {
-		var ue usageError
-		fmt.Fprintf(os.Stderr, "coldtss-online: %s\n", oneLine(err.Error()))
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cliutil.Main(newApp()) }
 
 var jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print machine-readable JSON on standard output"}
 
@@ -45,7 +35,7 @@ func newApp() *cli.App {
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError{fmt.Errorf("%v (see `%s --help`)", err, c.Command.HelpName)}
+			return usageError{Err: fmt.Errorf("%v (see `%s --help`)", err, c.Command.HelpName)}
 		},
 		Commands: []*cli.Command{
 			btcCommand(),
@@ -56,15 +46,13 @@ func newApp() *cli.App {
 }
 
 // usageError is a mistake in the command line: exit status 2.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }
+type usageError = cliutil.UsageError
 
 // need returns a usage error when a required flag is missing.
 func need(c *cli.Context, names ...string) error {
 	for _, n := range names {
 		if !c.IsSet(n) || c.String(n) == "" {
-			return usageError{fmt.Errorf("--%s is required (see `%s --help`)", n, c.Command.HelpName)}
+			return usageError{Err: fmt.Errorf("--%s is required (see `%s --help`)", n, c.Command.HelpName)}
 		}
 	}
 	return nil

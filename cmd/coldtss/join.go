@@ -22,6 +22,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func joinCommand() *cli.Command {
@@ -51,7 +52,7 @@ if it stops, make a new plan and start again.`,
 func parseVia(via string, plan *ceremony.Plan) (*transport.USB, error) {
 	scheme, arg, ok := strings.Cut(via, ":")
 	if !ok || scheme != "usb" || arg == "" {
-		return nil, usageError{fmt.Errorf("--via %q is not a transport: use usb:PATH", via)}
+		return nil, usageError{Err: fmt.Errorf("--via %q is not a transport: use usb:PATH", via)}
 	}
 	if st, err := os.Stat(arg); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("--via %s: no such folder; is the stick mounted?", arg)
@@ -132,7 +133,7 @@ func join(c *cli.Context) error {
 			return err
 		}
 	}
-	st := newStatusLine()
+	st := cliutil.NewStatusLine()
 	r.Progress = func(s ceremony.Status) { st.Set(s.String()) }
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -201,7 +202,7 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremon
 	}
 	if c.Bool("json") {
 		// seconds: time spent in the ceremony itself, after the passphrase unlock.
-		return printJSON(struct {
+		return cliutil.PrintJSON(struct {
 			backup.KeyInfo
 			Seconds float64 `json:"seconds"`
 		}{info, took.Seconds()})
@@ -268,7 +269,7 @@ func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv revi
 	if c.Bool("json") {
 		// The signature file, what was made from it, and the time spent in
 		// the ceremony after the passphrase unlock.
-		return printJSON(struct {
+		return cliutil.PrintJSON(struct {
 			SignatureFile
 			Files   []string `json:"files,omitempty"`
 			Seconds float64  `json:"seconds"`

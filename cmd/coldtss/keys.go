@@ -11,6 +11,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func keysCommand() *cli.Command {
@@ -34,7 +35,7 @@ func keysCommand() *cli.Command {
 						if keys == nil {
 							keys = []backup.KeyInfo{}
 						}
-						return printJSON(keys)
+						return cliutil.PrintJSON(keys)
 					}
 					if len(keys) == 0 {
 						fmt.Println("This station holds no key yet.")
@@ -54,14 +55,14 @@ func keysCommand() *cli.Command {
 				Flags:     []cli.Flag{homeFlag, jsonFlag},
 				Action: func(c *cli.Context) error {
 					if c.Args().Len() != 1 {
-						return usageError{fmt.Errorf("give one key id (see `coldtss keys list`)")}
+						return usageError{Err: fmt.Errorf("give one key id (see `coldtss keys list`)")}
 					}
 					k, err := home(c).Key(c.Args().First())
 					if err != nil {
 						return err
 					}
 					if c.Bool("json") {
-						return printJSON(k)
+						return cliutil.PrintJSON(k)
 					}
 					printKey(k)
 					return nil

@@ -4,28 +4,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 // version is set at release time with -ldflags "-X main.version=...".
 var version = "dev"
 
-func main() {
-	app := newApp()
-	if err := app.Run(flagsFirst(app, os.Args)); err != nil {
-		var ue usageError
-		fmt.Fprintf(os.Stderr, "coldtss: %s\n", oneLine(err.Error()))
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cliutil.Main(newApp()) }
 
 func defaultHome() string {
 	if h := os.Getenv("COLDTSS_HOME"); h != "" {
@@ -61,7 +52,7 @@ See docs/ceremony-runbook.md for the full procedure.`,
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError{fmt.Errorf("%v (see `coldtss %s --help`)", err, c.Command.FullName())}
+			return usageError{Err: fmt.Errorf("%v (see `coldtss %s --help`)", err, c.Command.FullName())}
 		},
 		Commands: []*cli.Command{
 			initCommand(),
@@ -78,6 +69,5 @@ See docs/ceremony-runbook.md for the full procedure.`,
 	}
 }
 
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }
+// usageError is a mistake in the command line: exit status 2.
+type usageError = cliutil.UsageError

@@ -57,7 +57,7 @@ func policyFlags() []cli.Flag {
 func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, error) {
 	switch {
 	case psbtFile != "" && ethFile != "":
-		return nil, usageError{fmt.Errorf("give --psbt or --eth-request, not both: one plan signs one transaction")}
+		return nil, usageError{Err: fmt.Errorf("give --psbt or --eth-request, not both: one plan signs one transaction")}
 	case psbtFile != "":
 		raw, err := readInput(psbtFile)
 		if err != nil {
@@ -76,7 +76,7 @@ func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, e
 			net = "mainnet"
 		}
 		if _, err := bitcoin.NetworkParams(net); err != nil {
-			return nil, usageError{fmt.Errorf("--network: %v", err)}
+			return nil, usageError{Err: fmt.Errorf("--network: %v", err)}
 		}
 		return &ceremony.Payload{Type: payloadPSBT, Network: net, Data: buf.Bytes()}, nil
 	case ethFile != "":
@@ -126,12 +126,12 @@ func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (re
 		if s := c.String("max-fee"); s != "" {
 			f, perr := strconv.ParseFloat(s, 64)
 			if perr != nil || f < 0 {
-				return nil, usageError{fmt.Errorf("--max-fee %q is not an amount in BTC", s)}
+				return nil, usageError{Err: fmt.Errorf("--max-fee %q is not an amount in BTC", s)}
 			}
 			maxFee, err = btcutil.NewAmount(f)
 		}
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--max-fee: %v", err)}
+			return nil, usageError{Err: fmt.Errorf("--max-fee: %v", err)}
 		}
 		pol := bitcoin.Policy{MaxFeeRate: c.Float64("max-fee-rate"), MaxFee: int64(maxFee), AllowSighash: c.Bool("allow-sighash"), Net: net}
 		rv, err := bitcoin.ReviewPSBT(p.Data, acct, pol)
@@ -148,14 +148,14 @@ func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (re
 		if s := c.String("chain-id"); s != "" {
 			id, ok := new(big.Int).SetString(s, 10)
 			if !ok || id.Sign() <= 0 {
-				return nil, usageError{fmt.Errorf("--chain-id %q is not a positive decimal number", s)}
+				return nil, usageError{Err: fmt.Errorf("--chain-id %q is not a positive decimal number", s)}
 			}
 			pol.ChainID = id
 		}
 		if s := c.String("max-cost"); s != "" {
 			wei, err := ethereum.ParseEther(s, "--max-cost")
 			if err != nil {
-				return nil, usageError{err}
+				return nil, usageError{Err: err}
 			}
 			pol.MaxCostWei = wei
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func planCommand() *cli.Command {
@@ -34,7 +35,7 @@ func planCommand() *cli.Command {
 					var cards []ceremony.Card
 					files := append(c.StringSlice("card"), c.Args().Slice()...)
 					if len(files) == 0 {
-						return usageError{fmt.Errorf("give the stations' identity cards: --card FILE for each, or the files as arguments")}
+						return usageError{Err: fmt.Errorf("give the stations' identity cards: --card FILE for each, or the files as arguments")}
 					}
 					for _, f := range files {
 						card, err := readCard(f)
@@ -83,7 +84,7 @@ plan raw data that no station can review: stations must join those with
 						return err
 					}
 					if c.Bool("json") {
-						return printJSON(planView(plan))
+						return cliutil.PrintJSON(planView(plan))
 					}
 					describePlan(os.Stdout, plan)
 					return nil
@@ -121,7 +122,7 @@ func planSign(c *cli.Context) error {
 	var reqs []ceremony.SignRequest
 	if payload != nil {
 		if len(c.StringSlice("digest"))+len(c.StringSlice("message")) > 0 || c.String("requests") != "" {
-			return usageError{fmt.Errorf("a plan for a transaction signs only what the transaction needs: drop --digest, --message and --requests")}
+			return usageError{Err: fmt.Errorf("a plan for a transaction signs only what the transaction needs: drop --digest, --message and --requests")}
 		}
 		rv, err := reviewPayload(c, info, payload)
 		if err != nil {
@@ -152,7 +153,7 @@ func planSign(c *cli.Context) error {
 		reqs = append(reqs, more...)
 	}
 	if len(reqs) == 0 {
-		return usageError{fmt.Errorf("nothing to sign: give --digest, --message or --requests")}
+		return usageError{Err: fmt.Errorf("nothing to sign: give --digest, --message or --requests")}
 	}
 	key := ceremony.PlanKey{ID: info.ID, PublicKey: info.PublicKey, ChainCode: info.ChainCode, Holders: info.Stations}
 	plan, err := ceremony.NewSignPlan(key, info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs, payload)
@@ -168,7 +169,7 @@ func writePlan(c *cli.Context, plan *ceremony.Plan) error {
 		return err
 	}
 	if c.Bool("json") {
-		return printJSON(planView(plan))
+		return cliutil.PrintJSON(planView(plan))
 	}
 	fmt.Printf("Wrote %s\n\n", out)
 	describePlan(os.Stdout, plan)
@@ -178,7 +179,7 @@ func writePlan(c *cli.Context, plan *ceremony.Plan) error {
 
 func readPlan(path string) (*ceremony.Plan, error) {
 	if path == "" {
-		return nil, usageError{fmt.Errorf("give the plan file")}
+		return nil, usageError{Err: fmt.Errorf("give the plan file")}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func initCommand() *cli.Command {
@@ -49,7 +50,7 @@ station's shares can only be recovered from backups.`,
 				return err
 			}
 			if c.Bool("json") {
-				return printJSON(cardView(card))
+				return cliutil.PrintJSON(cardView(card))
 			}
 			fmt.Printf("Station %q created in %s\nIdentity fingerprint: %s\n", card.Name, h.Dir, card.FingerprintWords())
 			fmt.Println("Next: `coldtss preparams` (for secp256k1 keys), then `coldtss id export --out FILE` to hand your card to the coordinator.")
@@ -108,7 +109,7 @@ func idCommand() *cli.Command {
 						return err
 					}
 					if c.Bool("json") {
-						return printJSON(cardView(card))
+						return cliutil.PrintJSON(cardView(card))
 					}
 					fmt.Printf("Station:     %s\nFingerprint: %s\nCreated:     %s\n", card.Name, card.FingerprintWords(), card.Created)
 					return nil
@@ -154,7 +155,7 @@ Each set is stored encrypted and used for exactly one key.`,
 		Action: func(c *cli.Context) error {
 			n := c.Int("count")
 			if n < 1 || n > 100 {
-				return usageError{fmt.Errorf("--count must be from 1 to 100, got %d", n)}
+				return usageError{Err: fmt.Errorf("--count must be from 1 to 100, got %d", n)}
 			}
 			id, err := unlock(c)
 			if err != nil {
@@ -163,7 +164,7 @@ Each set is stored encrypted and used for exactly one key.`,
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
 			h := home(c)
-			st := newStatusLine()
+			st := cliutil.NewStatusLine()
 			for i := 1; i <= n; i++ {
 				start := time.Now()
 				done := make(chan struct{})
@@ -193,7 +194,7 @@ Each set is stored encrypted and used for exactly one key.`,
 				st.Done()
 			}
 			if c.Bool("json") {
-				return printJSON(map[string]int{"unused_preparams": h.CountPreParams()})
+				return cliutil.PrintJSON(map[string]int{"unused_preparams": h.CountPreParams()})
 			}
 			fmt.Printf("This station now has %d unused pre-parameter set(s).\n", h.CountPreParams())
 			return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 func transcriptCommand() *cli.Command {
@@ -23,7 +24,7 @@ func transcriptCommand() *cli.Command {
 				Action: func(c *cli.Context) error {
 					path := c.Args().First()
 					if path == "" {
-						return usageError{fmt.Errorf("give the transcript file")}
+						return usageError{Err: fmt.Errorf("give the transcript file")}
 					}
 					b, err := os.ReadFile(path)
 					if err != nil {
@@ -37,7 +38,7 @@ func transcriptCommand() *cli.Command {
 						return fmt.Errorf("%s: DOES NOT VERIFY: %v", path, err)
 					}
 					if c.Bool("json") {
-						return printJSON(map[string]any{"ok": true, "kind": t.Plan.Kind, "session": t.Plan.Session, "stations": t.Plan.Names(), "results": len(t.Results), "digest": t.Digest})
+						return cliutil.PrintJSON(map[string]any{"ok": true, "kind": t.Plan.Kind, "session": t.Plan.Session, "stations": t.Plan.Names(), "results": len(t.Results), "digest": t.Digest})
 					}
 					fmt.Printf("%s: OK\n", path)
 					fmt.Printf("  %s ceremony %s, %d packets, confirmed by %s\n", t.Plan.Kind, t.Plan.Session, len(t.Packets), strings.Join(t.Plan.Names(), ", "))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,16 +14,10 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
-// oneLine folds an error into one line for the terminal.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
 func home(c *cli.Context) backup.Home { return backup.Home{Dir: c.String("home")} }
-
-func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // stdinReader is shared so that prompts read lines in order.
 var stdinReader = bufio.NewReader(os.Stdin)
@@ -44,7 +37,7 @@ func readPassphrase(c *cli.Context, prompt string, confirm bool) (string, error)
 		}
 		return line, nil
 	}
-	if !isTerminal(os.Stdin) {
+	if !cliutil.IsTerminal(os.Stdin) {
 		return "", errors.New("no terminal to ask the passphrase on: give --passphrase-file")
 	}
 	ask := func(p string) (string, error) {
@@ -105,7 +98,7 @@ func confirmWords(c *cli.Context, what, words string) error {
 	if c.Bool("yes") {
 		return nil
 	}
-	if !isTerminal(os.Stdin) {
+	if !cliutil.IsTerminal(os.Stdin) {
 		return errors.New("cannot ask for confirmation without a terminal: give --expect-fingerprint WORDS (or --yes in scripted tests)")
 	}
 	fmt.Fprintf(os.Stderr, "\nRead these words aloud. Every station must show exactly the same words:\n\n    %s\n\nDo all stations show the same words? Type yes to go on: ", words)
@@ -123,59 +116,6 @@ func normWords(s string) string {
 	s = strings.ReplaceAll(s, "/", " ")
 	s = strings.ReplaceAll(s, "-", " ")
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
-}
-
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// statusLine prints a live, overwritten status line on a terminal, or one
-// line per change otherwise.
-type statusLine struct {
-	tty     bool
-	last    int
-	printed time.Time
-}
-
-func newStatusLine() *statusLine { return &statusLine{tty: isTerminal(os.Stderr)} }
-
-func (s *statusLine) Set(line string) {
-	if !s.tty {
-		fmt.Fprintln(os.Stderr, line)
-		return
-	}
-	s.tick(line)
-}
-
-// Tick is Set for lines that change every second (elapsed time): in a log
-// (no terminal) it prints at most every 15 seconds.
-func (s *statusLine) Tick(line string) {
-	if !s.tty {
-		if time.Since(s.printed) >= 15*time.Second {
-			fmt.Fprintln(os.Stderr, line)
-			s.printed = time.Now()
-		}
-		return
-	}
-	s.tick(line)
-}
-
-func (s *statusLine) tick(line string) {
-	pad := ""
-	if n := s.last - len(line); n > 0 {
-		pad = strings.Repeat(" ", n)
-	}
-	fmt.Fprintf(os.Stderr, "\r%s%s", line, pad)
-	s.last = len(line)
-}
-
-func (s *statusLine) Done() {
-	if s.tty && s.last > 0 {
-		fmt.Fprintln(os.Stderr)
-	}
-	s.last = 0
 }
 
 func elapsed(d time.Duration) string {

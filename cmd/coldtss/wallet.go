@@ -11,6 +11,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
 // Commands that show what a key looks like to wallets: addresses,
@@ -36,11 +37,11 @@ func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
 	}
 	net, err := bitcoin.NetworkParams(name)
 	if err != nil {
-		return info, bitcoin.Account{}, usageError{fmt.Errorf("--network: %v", err)}
+		return info, bitcoin.Account{}, usageError{Err: fmt.Errorf("--network: %v", err)}
 	}
 	t, err := bitcoin.ParseScriptType(c.String("type"))
 	if err != nil {
-		return info, bitcoin.Account{}, usageError{fmt.Errorf("--type: %v", err)}
+		return info, bitcoin.Account{}, usageError{Err: fmt.Errorf("--type: %v", err)}
 	}
 	pub, _ := hex.DecodeString(info.PublicKey)
 	cc, _ := hex.DecodeString(info.ChainCode)
@@ -72,10 +73,10 @@ m/0/INDEX. Read the address aloud on two stations before sharing it.`,
 			var rows []row
 			first, count := uint32(c.Uint("index")), uint32(c.Uint("count"))
 			if count == 0 || count > 1000 {
-				return usageError{fmt.Errorf("--count must be from 1 to 1000")}
+				return usageError{Err: fmt.Errorf("--count must be from 1 to 1000")}
 			}
 			if uint64(first)+uint64(count) > 1<<31 {
-				return usageError{fmt.Errorf("--index %d is past the last non-hardened index 2147483647", first)}
+				return usageError{Err: fmt.Errorf("--index %d is past the last non-hardened index 2147483647", first)}
 			}
 			switch c.String("chain") {
 			case "bitcoin":
@@ -117,10 +118,10 @@ m/0/INDEX. Read the address aloud on two stations before sharing it.`,
 					rows = append(rows, row{path, a.Hex()})
 				}
 			default:
-				return usageError{fmt.Errorf("--chain %q: use bitcoin or ethereum", c.String("chain"))}
+				return usageError{Err: fmt.Errorf("--chain %q: use bitcoin or ethereum", c.String("chain"))}
 			}
 			if c.Bool("json") {
-				return printJSON(rows)
+				return cliutil.PrintJSON(rows)
 			}
 			for _, r := range rows {
 				fmt.Printf("%-12s %s\n", r.Path, r.Address)
@@ -161,7 +162,7 @@ see balances and build PSBTs; the wallet never holds anything secret.`,
 					Change      string `json:"change"`
 				}{info.ID, bitcoin.NetworkName(acct.Net), string(acct.Type), hex.EncodeToString(fp[:]), acct.XPub(), acct.Descriptor(0), acct.Descriptor(1)}
 				if c.Bool("json") {
-					return printJSON(out)
+					return cliutil.PrintJSON(out)
 				}
 				fmt.Printf("Key %s, %s, %s, fingerprint %s\n\n", out.Key, out.Network, out.Type, out.Fingerprint)
 				fmt.Printf("Receive: %s\nChange:  %s\n\n", out.Receive, out.Change)
@@ -186,7 +187,7 @@ review runs on every station when it joins a signing ceremony.`,
 		Flags: append([]cli.Flag{homeFlag, keyFlag}, policyFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() != 1 {
-				return usageError{fmt.Errorf("give one file to review")}
+				return usageError{Err: fmt.Errorf("give one file to review")}
 			}
 			info, err := home(c).Key(c.String("key"))
 			if err != nil {

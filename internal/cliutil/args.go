@@ -1,4 +1,4 @@
-package main
+package cliutil
 
 import (
 	"strings"
@@ -6,10 +6,10 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// flagsFirst reorders a command line so that flags come before positional
+// FlagsFirst reorders a command line so that flags come before positional
 // arguments: urfave/cli v2 stops reading flags at the first argument, but
 // people naturally type `coldtss join plan.json --via usb:/stick`.
-func flagsFirst(app *cli.App, args []string) []string {
+func FlagsFirst(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
