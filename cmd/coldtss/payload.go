@@ -104,11 +104,10 @@ func readInput(path string) ([]byte, error) {
 // reviewPayload decodes a payload for the given key and applies this
 // station's policy. It never trusts digests computed by someone else.
 func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (reviewed, error) {
-	if info.Curve != ceremony.CurveSecp256k1 {
-		return nil, fmt.Errorf("key %s is an %s key: Bitcoin and Ethereum need a secp256k1 key", info.ID, info.Curve)
+	pub, cc, err := secp256k1Key(info, "Bitcoin and Ethereum need")
+	if err != nil {
+		return nil, err
 	}
-	pub, _ := hex.DecodeString(info.PublicKey)
-	cc, _ := hex.DecodeString(info.ChainCode)
 	switch p.Type {
 	case payloadPSBT:
 		if want := c.String("network"); want != "" && want != p.Network {

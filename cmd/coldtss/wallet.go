@@ -28,8 +28,9 @@ func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
 	if err != nil {
 		return info, bitcoin.Account{}, err
 	}
-	if info.Curve != ceremony.CurveSecp256k1 {
-		return info, bitcoin.Account{}, fmt.Errorf("key %s is an %s key: Bitcoin needs a secp256k1 key", info.ID, info.Curve)
+	pub, cc, err := secp256k1Key(info, "Bitcoin needs")
+	if err != nil {
+		return info, bitcoin.Account{}, err
 	}
 	name := c.String("network")
 	if name == "" {
@@ -43,10 +44,19 @@ func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
 	if err != nil {
 		return info, bitcoin.Account{}, usageError{Err: fmt.Errorf("--type: %v", err)}
 	}
-	pub, _ := hex.DecodeString(info.PublicKey)
-	cc, _ := hex.DecodeString(info.ChainCode)
 	acct, err := bitcoin.NewAccount(pub, cc, net, t)
 	return info, acct, err
+}
+
+// secp256k1Key returns a key's public key and chain code, refusing a key of
+// another curve; who says which chain needs it ("Bitcoin needs").
+func secp256k1Key(info backup.KeyInfo, who string) (pub, chainCode []byte, err error) {
+	if info.Curve != ceremony.CurveSecp256k1 {
+		return nil, nil, fmt.Errorf("key %s is an %s key: %s a secp256k1 key", info.ID, info.Curve, who)
+	}
+	pub, _ = hex.DecodeString(info.PublicKey)
+	chainCode, _ = hex.DecodeString(info.ChainCode)
+	return pub, chainCode, nil
 }
 
 func addressCommand() *cli.Command {
@@ -100,11 +110,10 @@ m/0/INDEX. Read the address aloud on two stations before sharing it.`,
 				if err != nil {
 					return err
 				}
-				if info.Curve != ceremony.CurveSecp256k1 {
-					return fmt.Errorf("key %s is an %s key: Ethereum needs a secp256k1 key", info.ID, info.Curve)
+				pub, cc, err := secp256k1Key(info, "Ethereum needs")
+				if err != nil {
+					return err
 				}
-				pub, _ := hex.DecodeString(info.PublicKey)
-				cc, _ := hex.DecodeString(info.ChainCode)
 				for i := first; i < first+count; i++ {
 					path := fmt.Sprintf("m/0/%d", i)
 					child, err := ethereum.DeriveKey(pub, cc, path)
