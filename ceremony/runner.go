@@ -18,19 +18,31 @@ import (
 
 // Transport carries packets between stations: a folder on a USB stick, QR
 // codes, or memory in tests. Every station writes one packet per step and
-// reads every other station's packet of that step.
+// reads every other station's packet of that step. Everything a transport
+// returns is untrusted: the runner checks it.
 type Transport interface {
-	// Put publishes this station's packet for a step.
-	Put(step int, station string, data []byte) error
+	// Put publishes this station's packet for a step. It may wait (until
+	// ctx ends) for the medium to be there, e.g. for the stick to be
+	// plugged back in.
+	Put(ctx context.Context, step int, station string, data []byte) error
 	// Get returns a station's packet for a step, or ErrNotYet. where names
 	// the file or frame, for messages.
 	Get(step int, station string) (data []byte, where string, err error)
 	// Strays lists packets of a step from names not in known (unknown senders).
 	Strays(step int, known []string) []string
-	// Abort tells the other stations that this one stopped, and why.
-	Abort(station, reason string) error
-	// Aborted returns the first abort notice left by one of the known stations.
-	Aborted(known []string) (station, reason string, ok bool)
+	// Abort publishes this station's signed abort notice.
+	Abort(station string, notice []byte) error
+	// Notices returns every abort notice present, whoever it claims to be
+	// from; the runner checks each one's signature.
+	Notices() []Notice
+}
+
+// Notice is an abort notice as found on the transport: the station its
+// name claims, where it was found, and its bytes (a signed AbortNotice).
+type Notice struct {
+	Station string
+	Where   string
+	Data    []byte
 }
 
 // ErrNotYet is returned by Transport.Get for a packet not there yet.
@@ -107,7 +119,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		var ab *AbortedError
 		if !errors.As(err, &ab) && r.ID != nil {
-			_ = r.Transport.Abort(r.ID.Name, err.Error())
+			_ = r.Transport.Abort(r.ID.Name, NewAbortNotice(r.Plan, r.ID, 0, err.Error()))
 		}
 		return nil, err
 	}
@@ -283,7 +295,7 @@ func (s *runState) exchange(ctx context.Context, step, total int, envs []Envelop
 	}
 	pkt.Sign(r.ID)
 	raw := pkt.Encode()
-	if err := r.Transport.Put(step, r.ID.Name, raw); err != nil {
+	if err := r.Transport.Put(ctx, step, r.ID.Name, raw); err != nil {
 		return nil, fmt.Errorf("cannot write this station's packet for step %d: %v", step, err)
 	}
 
@@ -317,8 +329,15 @@ func (s *runState) exchange(ctx context.Context, step, total int, envs []Envelop
 		if strays := r.Transport.Strays(step, names); len(strays) > 0 {
 			return nil, &PacketError{Where: strays[0], Reason: "packet from a station that is not in this ceremony's plan (unknown sender)", Advice: "someone put a foreign file in the ceremony folder: remove it and find out who"}
 		}
-		if st, reason, ok := r.Transport.Aborted(names); ok && st != r.ID.Name {
-			return nil, &AbortedError{Station: st, Reason: reason}
+		for _, n := range r.Transport.Notices() {
+			if n.Station == r.ID.Name {
+				continue
+			}
+			a, err := CheckNotice(s.plan, n)
+			if err != nil {
+				return nil, err
+			}
+			return nil, &AbortedError{Station: a.Station, Reason: a.Reason}
 		}
 		var have, waiting []string
 		for j := 0; j < s.n; j++ {

@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"context"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/coldtss/coldtss/ceremony"
@@ -12,17 +14,17 @@ import (
 type Memory struct {
 	mu      sync.Mutex
 	packets map[string][]byte
-	aborts  map[string]string
+	aborts  map[string][]byte
 }
 
 // NewMemory returns an empty in-memory transport.
 func NewMemory() *Memory {
-	return &Memory{packets: map[string][]byte{}, aborts: map[string]string{}}
+	return &Memory{packets: map[string][]byte{}, aborts: map[string][]byte{}}
 }
 
 func key(step int, station string) string { return fmt.Sprintf("%02d/%s", step, station) }
 
-func (m *Memory) Put(step int, station string, data []byte) error {
+func (m *Memory) Put(_ context.Context, step int, station string, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := key(step, station)
@@ -46,20 +48,24 @@ func (m *Memory) Get(step int, station string) ([]byte, string, error) {
 
 func (m *Memory) Strays(int, []string) []string { return nil }
 
-func (m *Memory) Abort(station, reason string) error {
+func (m *Memory) Abort(station string, notice []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.aborts[station] = reason
+	m.aborts[station] = append([]byte(nil), notice...)
 	return nil
 }
 
-func (m *Memory) Aborted(known []string) (string, string, bool) {
+// Notices returns every abort notice, in name order.
+func (m *Memory) Notices() []ceremony.Notice {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, k := range known {
-		if r, ok := m.aborts[k]; ok {
-			return k, r, true
-		}
+	var out []ceremony.Notice
+	for st, b := range m.aborts {
+		out = append(out, ceremony.Notice{Station: st, Where: "memory:abort-" + st, Data: b})
 	}
-	return "", "", false
+	sort.Slice(out, func(i, j int) bool { return out[i].Station < out[j].Station })
+	return out
 }
+
+// PutAbortNotice places raw bytes as if station had left them (tests: forged notices).
+func (m *Memory) PutAbortNotice(station string, data []byte) { _ = m.Abort(station, data) }

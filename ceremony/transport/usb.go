@@ -3,6 +3,7 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -39,7 +40,7 @@ func (u *USB) PacketPath(step int, station string) string {
 
 // Put writes a packet atomically. An existing packet for the same step is
 // never replaced: a station writes each step once.
-func (u *USB) Put(step int, station string, data []byte) error {
+func (u *USB) Put(_ context.Context, step int, station string, data []byte) error {
 	p := u.PacketPath(step, station)
 	if _, err := os.Stat(p); err == nil {
 		return fmt.Errorf("%s already exists: another process is running this plan as %s, or the plan was run before (make a new plan)", p, station)
@@ -83,18 +84,23 @@ func (u *USB) Strays(step int, known []string) []string {
 	return out
 }
 
-// Abort leaves a notice for the other stations.
-func (u *USB) Abort(station, reason string) error {
-	return backup.WriteFileAtomic(filepath.Join(u.Dir(), "abort-"+station+".txt"), []byte(reason+"\n"), 0o644)
+// Abort leaves this station's signed notice for the other stations.
+func (u *USB) Abort(station string, notice []byte) error {
+	return backup.WriteFileAtomic(filepath.Join(u.Dir(), "abort-"+station+".json"), notice, 0o644)
 }
 
-// Aborted returns the first abort notice from a known station.
-func (u *USB) Aborted(known []string) (string, string, bool) {
-	for _, k := range known {
-		b, err := os.ReadFile(filepath.Join(u.Dir(), "abort-"+k+".txt"))
-		if err == nil {
-			return k, strings.TrimSpace(string(b)), true
+// Notices returns every abort notice in the ceremony folder.
+func (u *USB) Notices() []ceremony.Notice {
+	paths, _ := filepath.Glob(filepath.Join(u.Dir(), "abort-*.json"))
+	sort.Strings(paths)
+	var out []ceremony.Notice
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
 		}
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "abort-"), ".json")
+		out = append(out, ceremony.Notice{Station: name, Where: p, Data: b})
 	}
-	return "", "", false
+	return out
 }
