@@ -23,6 +23,7 @@ import (
 //	keys/<key-id>/key.json    public description of a key this station holds a share of
 //	keys/<key-id>/share.age   the share, age-encrypted to the station
 //	transcripts/<session>.json  the transcript of every ceremony this station took part in
+//	sessions/<session>        one file per ceremony session this station joined (never joined twice)
 //
 // Secrets other than the identity are encrypted to the station's own age
 // X25519 recipient, which lives inside identity.age: unlocking the identity
@@ -160,12 +161,37 @@ type KeyInfo struct {
 	Created        time.Time         `json:"created"`
 	Session        string            `json:"session"`
 	TranscriptHash string            `json:"transcript_hash"`
+	// Status is "pending" from the moment a station saves a new key until
+	// every station has signed that it saved its share, then "active".
+	// Only an active key signs. Keys written before this field existed
+	// have none and count as active.
+	Status string `json:"status,omitempty"`
+	// SavedBy holds every station's signature saying it saved its share
+	// (over the keygen transcript digest), once the key is active.
+	SavedBy []Acknowledgement `json:"saved_by,omitempty"`
+}
+
+// Key statuses.
+const (
+	KeyPending = "pending"
+	KeyActive  = "active"
+)
+
+// Pending reports whether the key is still waiting for every station to
+// say it saved its share.
+func (k KeyInfo) Pending() bool { return k.Status == KeyPending }
+
+// Acknowledgement is one station's signature over a ceremony's transcript.
+type Acknowledgement struct {
+	Station   string `json:"station"`
+	Signature string `json:"signature"`
 }
 
 func (h Home) keyDir(id string) string { return filepath.Join(h.Dir, "keys", id) }
 
 // SaveKey stores a new key's encrypted share and public description. It
-// refuses to replace an existing key.
+// refuses to replace an existing key. A key from a keygen is saved with
+// Status KeyPending, then made active with ActivateKey.
 func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
 	dir := h.keyDir(info.ID)
 	if _, err := os.Stat(dir); err == nil {
@@ -195,6 +221,25 @@ func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
 		return err
 	}
 	return syncDir(filepath.Dir(dir))
+}
+
+// ActivateKey marks a pending key active, recording every station's
+// signature saying it saved its share. The key's description is replaced
+// atomically; the share is not touched.
+func (h Home) ActivateKey(id string, acks []Acknowledgement) error {
+	info, err := h.Key(id)
+	if err != nil {
+		return err
+	}
+	if len(acks) != len(info.Stations) {
+		return fmt.Errorf("key %s: %d stations said they saved their share, the key has %d", info.ID, len(acks), len(info.Stations))
+	}
+	info.Status, info.SavedBy = KeyActive, acks
+	pub, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(h.keyDir(info.ID), "key.json"), append(pub, '\n'), publicPerm)
 }
 
 // Keys lists the public descriptions of every key on the station.
@@ -285,8 +330,30 @@ func (h Home) resolveKey(id string) (string, error) {
 
 // SaveTranscript stores a ceremony transcript (public data).
 func (h Home) SaveTranscript(session string, data []byte) (string, error) {
-	p := filepath.Join(h.Dir, "transcripts", session+".json")
+	p := h.TranscriptPath(session)
 	return p, WriteFileAtomic(p, data, publicPerm)
+}
+
+// --- sessions
+
+// JoinSession records that this station is taking part in a ceremony
+// session, and refuses a session it already joined: a plan runs once, and
+// a station never runs two parties in one session (for signing, that
+// could reuse a nonce).
+func (h Home) JoinSession(session string) error {
+	if len(session) != 32 || strings.Trim(session, "0123456789abcdef") != "" {
+		return fmt.Errorf("%q is not a ceremony session id", session)
+	}
+	p := filepath.Join(h.Dir, "sessions", session)
+	if b, err := os.ReadFile(p); err == nil {
+		return fmt.Errorf("this station already joined ceremony session %s (%s): a plan is run once; make a new plan (%s)", session, strings.TrimSpace(string(b)), p)
+	}
+	return WriteFileExclusive(p, []byte("joined "+time.Now().UTC().Format(time.RFC3339)+"\n"), publicPerm)
+}
+
+// TranscriptPath is where the transcript of a session is kept.
+func (h Home) TranscriptPath(session string) string {
+	return filepath.Join(h.Dir, "transcripts", session+".json")
 }
 
 func randomHex(n int) string {

@@ -13,15 +13,17 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// PacketVersion is the version of the packet format.
-const PacketVersion = 1
+// PacketVersion is the version of the packet format. Version 2 binds the
+// signature to the plan's full fingerprint, not only to its session.
+const PacketVersion = 2
 
 // Envelope kinds.
 const (
 	EnvTSS         = 0 // a tss-lib protocol message
 	EnvChainCommit = 1 // keygen: commitment to this station's chain-code contribution
 	EnvChainReveal = 2 // keygen: the contribution itself
-	EnvConfirm     = 3 // last step: the station's signature over the transcript
+	EnvConfirm     = 3 // confirmation step: the station's signature over the transcript
+	EnvSaved       = 4 // keygen, last step: the station's signature saying it saved its share
 )
 
 // Broadcast is the recipient of an envelope addressed to every station.
@@ -38,9 +40,11 @@ type Envelope struct {
 }
 
 // Packet is everything one station emits in one step: one file on the
-// stick, or one animated QR sequence. It is bound to the session and step
-// and signed by its sender; Echo carries the SHA-256 of every packet the
-// sender received in the previous step (echo broadcast).
+// stick, or one animated QR sequence. It names its session and step, and
+// its signature covers the plan's full fingerprint as well, so a packet of
+// one plan never passes in another plan, even one that reuses the session.
+// Echo carries the SHA-256 of every packet the sender received in the
+// previous step (echo broadcast).
 type Packet struct {
 	_         struct{} `cbor:",toarray"`
 	Version   int
@@ -58,19 +62,21 @@ var packetDec, _ = cbor.DecOptions{
 	MaxNestedLevels:  8,
 }.DecMode()
 
-func (p *Packet) signedBytes() []byte {
+func (p *Packet) signedBytes(plan [32]byte) []byte {
 	c := *p
 	c.Signature = nil
 	b, err := canonical.Marshal(&c)
 	if err != nil {
 		panic(err)
 	}
-	return append([]byte("coldtss-packet-v1\x00"), b...)
+	out := append([]byte("coldtss-packet-v2\x00"), plan[:]...)
+	return append(out, b...)
 }
 
-// Sign signs the packet with the station's identity.
-func (p *Packet) Sign(id *Identity) {
-	p.Signature = ed25519.Sign(id.Sign, p.signedBytes())
+// Sign signs the packet, for the plan with the given fingerprint, with the
+// station's identity.
+func (p *Packet) Sign(id *Identity, plan [32]byte) {
+	p.Signature = ed25519.Sign(id.Sign, p.signedBytes(plan))
 }
 
 // Encode serializes a signed packet.
@@ -135,8 +141,8 @@ func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet
 		return nil, bad(fmt.Sprintf("packet is from %s but stored as %s's", plan.Stations[p.From].Name, wantName), "the file was renamed or copied over another station's: remove it")
 	}
 	pk, _ := plan.Stations[p.From].SignPublic()
-	if len(p.Signature) != ed25519.SignatureSize || !ed25519.Verify(pk, p.signedBytes(), p.Signature) {
-		return nil, bad("signature does not verify against "+wantName+"'s identity card", "the packet was altered after "+wantName+" wrote it, or it is not from "+wantName+": stop and find out who touched the stick")
+	if len(p.Signature) != ed25519.SignatureSize || !ed25519.Verify(pk, p.signedBytes(plan.Fingerprint()), p.Signature) {
+		return nil, bad("signature does not verify against "+wantName+"'s identity card for this plan", "the packet was altered after "+wantName+" wrote it, it is not from "+wantName+", or it was made for another plan with the same session: stop and find out who touched the stick")
 	}
 	if p.Step != step {
 		return nil, bad(fmt.Sprintf("packet is for step %d, expected step %d", p.Step, step), "it is a replayed or misplaced file from another step: remove it")
@@ -155,37 +161,47 @@ func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet
 	return &p, nil
 }
 
-// hpke suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305 (RFC 9180).
-func sealInfo(session []byte, step, from, to, index int, kind uint8) []byte {
-	b := append([]byte("coldtss-seal-v1\x00"), session...)
-	b = binary.BigEndian.AppendUint32(b, uint32(step))
-	b = binary.BigEndian.AppendUint32(b, uint32(from))
-	b = binary.BigEndian.AppendUint32(b, uint32(to))
-	b = binary.BigEndian.AppendUint32(b, uint32(index))
-	return append(b, kind)
+// SealContext is where a sealed payload belongs: the plan (its full
+// fingerprint), the step, the sender and recipient (plan indexes), the
+// party of the batch and the envelope kind. It is bound into the sealing,
+// so a sealed payload cannot be moved to any other place.
+type SealContext struct {
+	Plan  [32]byte
+	Step  int
+	From  int
+	To    int
+	Index int
+	Kind  uint8
 }
 
-// Seal encrypts a point-to-point payload to the recipient's X25519 key. The
-// context (session, step, sender, recipient, index, kind) is bound in, so a
-// sealed payload cannot be moved to another place.
-func Seal(to *ecdh.PublicKey, session []byte, step, from, toIdx, index int, kind uint8, plaintext []byte) ([]byte, error) {
+// hpke suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305 (RFC 9180).
+func (c SealContext) info() []byte {
+	b := append([]byte("coldtss-seal-v2\x00"), c.Plan[:]...)
+	for _, v := range []int{c.Step, c.From, c.To, c.Index} {
+		b = binary.BigEndian.AppendUint32(b, uint32(v))
+	}
+	return append(b, c.Kind)
+}
+
+// Seal encrypts a point-to-point payload to the recipient's X25519 key.
+func Seal(to *ecdh.PublicKey, c SealContext, plaintext []byte) ([]byte, error) {
 	pk, err := hpke.NewDHKEMPublicKey(to)
 	if err != nil {
 		return nil, err
 	}
-	return hpke.Seal(pk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(session, step, from, toIdx, index, kind), plaintext)
+	return hpke.Seal(pk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), c.info(), plaintext)
 }
 
 // ErrUnseal means a sealed payload did not open.
 var ErrUnseal = errors.New("sealed payload does not open with this station's key")
 
-// Open decrypts a payload sealed with Seal.
-func Open(id *Identity, session []byte, step, from, toIdx, index int, kind uint8, ciphertext []byte) ([]byte, error) {
+// Open decrypts a payload sealed with Seal for the same context.
+func Open(id *Identity, c SealContext, ciphertext []byte) ([]byte, error) {
 	sk, err := hpke.NewDHKEMPrivateKey(id.Seal)
 	if err != nil {
 		return nil, err
 	}
-	pt, err := hpke.Open(sk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), sealInfo(session, step, from, toIdx, index, kind), ciphertext)
+	pt, err := hpke.Open(sk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), c.info(), ciphertext)
 	if err != nil {
 		return nil, ErrUnseal
 	}

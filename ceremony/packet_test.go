@@ -30,23 +30,32 @@ func TestSealedPayloadOpensOnlyForItsRecipientAndPlace(t *testing.T) {
 	p, ids := testPlan(t, "alice", "bob", "carol")
 	secret := []byte("a share of a share")
 	pk, _ := p.Stations[2].SealPublic()
-	ct, err := Seal(pk, p.SessionBytes(), 2, 1, 2, 0, EnvTSS, secret)
+	at := SealContext{Plan: p.Fingerprint(), Step: 2, From: 1, To: 2, Index: 0, Kind: EnvTSS}
+	ct, err := Seal(pk, at, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(ct, secret) {
 		t.Fatal("plaintext visible in the sealed payload")
 	}
-	if pt, err := Open(ids[2], p.SessionBytes(), 2, 1, 2, 0, EnvTSS, ct); err != nil || !bytes.Equal(pt, secret) {
+	if pt, err := Open(ids[2], at, ct); err != nil || !bytes.Equal(pt, secret) {
 		t.Fatalf("recipient cannot open: %v", err)
 	}
-	if _, err := Open(ids[0], p.SessionBytes(), 2, 1, 2, 0, EnvTSS, ct); !errors.Is(err, ErrUnseal) {
+	if _, err := Open(ids[0], at, ct); !errors.Is(err, ErrUnseal) {
 		t.Fatalf("a non-recipient opened a sealed payload: %v", err)
 	}
-	// The same ciphertext moved to another step, sender or batch index does not open.
-	for _, c := range [][4]int{{3, 1, 2, 0}, {2, 0, 2, 0}, {2, 1, 2, 1}} {
-		if _, err := Open(ids[2], p.SessionBytes(), c[0], c[1], c[2], c[3], EnvTSS, ct); err == nil {
-			t.Fatalf("sealed payload opened in another context %v", c)
+	// The same ciphertext moved to another plan, step, sender, batch index
+	// or envelope kind does not open.
+	other, _ := testPlan(t, "alice", "bob", "carol")
+	moved := []SealContext{at, at, at, at, at}
+	moved[0].Plan = other.Fingerprint()
+	moved[1].Step = 3
+	moved[2].From = 0
+	moved[3].Index = 1
+	moved[4].Kind = EnvChainCommit
+	for _, c := range moved {
+		if _, err := Open(ids[2], c, ct); err == nil {
+			t.Fatalf("sealed payload opened in another context %+v", c)
 		}
 	}
 }
@@ -55,7 +64,7 @@ func TestDecodePacketRejections(t *testing.T) {
 	p, ids := testPlan(t, "alice", "bob", "carol")
 	other, _ := testPlan(t, "alice", "bob", "carol")
 	good := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
-	good.Sign(ids[1])
+	good.Sign(ids[1], p.Fingerprint())
 	raw := good.Encode()
 	if _, err := DecodePacket(p, raw, "f", 1, 1); err != nil {
 		t.Fatal(err)
@@ -63,11 +72,17 @@ func TestDecodePacketRejections(t *testing.T) {
 	flipped := append([]byte(nil), raw...)
 	flipped[len(flipped)-1] ^= 1
 	wrongSession := &Packet{Version: PacketVersion, Session: other.SessionBytes(), Step: 1, From: 1}
-	wrongSession.Sign(ids[1])
+	wrongSession.Sign(ids[1], other.Fingerprint())
+	// A second plan that reuses p's session (a forged or careless plan):
+	// packets of one must not pass in the other.
+	twin := *p
+	twin.Label = "another plan, same session"
+	samePlanSession := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
+	samePlanSession.Sign(ids[1], twin.Fingerprint())
 	dup := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: Broadcast}, {To: Broadcast}}}
-	dup.Sign(ids[1])
+	dup.Sign(ids[1], p.Fingerprint())
 	toSelf := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: 1}}}
-	toSelf.Sign(ids[1])
+	toSelf.Sign(ids[1], p.Fingerprint())
 	cases := []struct {
 		name string
 		raw  []byte
@@ -78,6 +93,7 @@ func TestDecodePacketRejections(t *testing.T) {
 		{"flipped", flipped, 1, 1, "signature does not verify"},
 		{"truncated", raw[:len(raw)/2], 1, 1, "not a readable coldtss packet"},
 		{"other session", wrongSession.Encode(), 1, 1, "another ceremony"},
+		{"other plan, same session", samePlanSession.Encode(), 1, 1, "another plan with the same session"},
 		{"replayed step", raw, 2, 1, "is for step 1, expected step 2"},
 		{"stored under another name", raw, 1, 2, "stored as carol's"},
 		{"duplicate envelope", dup.Encode(), 1, 1, "duplicate envelope"},

@@ -6,12 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 // Ceremony kinds.
@@ -147,6 +151,9 @@ func (p *Plan) Validate() error {
 		}
 		seenName[c.Name], seenKey[c.SignKey] = true, true
 	}
+	if len(p.Label) > maxText {
+		return fmt.Errorf("the plan's label is %d bytes long, at most %d", len(p.Label), maxText)
+	}
 	switch p.Kind {
 	case KindKeygen:
 		if p.Threshold < 2 || p.Threshold > n {
@@ -171,8 +178,21 @@ func (p *Plan) Validate() error {
 				return fmt.Errorf("station %q does not hold a share of key %s (holders: %s)", c.Name, p.Key.ID, strings.Join(p.Key.Holders, ", "))
 			}
 		}
-		if p.Payload != nil && (p.Payload.Type == "" || len(p.Payload.Data) == 0 || len(p.Payload.Data) > MaxPayload) {
-			return fmt.Errorf("the plan's payload must have a type and 1 byte to %d MiB of data", MaxPayload>>20)
+		if err := p.Key.validate(); err != nil {
+			return err
+		}
+		if p.Payload != nil {
+			if !payloadTypeRE.MatchString(p.Payload.Type) || !networkRE.MatchString(p.Payload.Network) {
+				return fmt.Errorf("the plan's payload type %s or network %s is not a plain name", untrusted.Quote(p.Payload.Type), untrusted.Quote(p.Payload.Network))
+			}
+			if len(p.Payload.Data) == 0 || len(p.Payload.Data) > MaxPayload {
+				return fmt.Errorf("the plan's payload must have 1 byte to %d MiB of data", MaxPayload>>20)
+			}
+			for i, m := range p.Messages {
+				if m.Note != "" {
+					return fmt.Errorf("message %d of a plan that carries a %s has a note: stations compute what each message is from the transaction itself, so a plan must carry no notes; the plan was altered", i+1, untrusted.Text(p.Payload.Type))
+				}
+			}
 		}
 		if len(p.Messages) == 0 || len(p.Messages) > MaxMessages {
 			return fmt.Errorf("a signing plan needs 1 to %d messages, it has %d", MaxMessages, len(p.Messages))
@@ -188,7 +208,37 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
+// maxText bounds a free text of a plan (label, note).
+const maxText = 200
+
+var (
+	payloadTypeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+	networkRE     = regexp.MustCompile(`^[a-z0-9 ]{0,40}$`)
+	keyIDRE       = regexp.MustCompile(`^[0-9a-f]{16}$`)
+)
+
+func (k *PlanKey) validate() error {
+	if !keyIDRE.MatchString(k.ID) {
+		return fmt.Errorf("the plan's key id %s is not 16 hex digits", untrusted.Quote(k.ID))
+	}
+	if _, err := hex.DecodeString(k.PublicKey); err != nil || k.PublicKey == "" {
+		return fmt.Errorf("the plan's public key for key %s is not hex", k.ID)
+	}
+	if b, err := hex.DecodeString(k.ChainCode); err != nil || len(b) != 32 {
+		return fmt.Errorf("the plan's chain code for key %s is not 32 bytes of hex", k.ID)
+	}
+	for _, h := range k.Holders {
+		if err := ValidName(h); err != nil {
+			return fmt.Errorf("key %s: holder %v", k.ID, err)
+		}
+	}
+	return nil
+}
+
 func (m SignRequest) validate(curve string) error {
+	if len(m.Note) > maxText {
+		return fmt.Errorf("the note is %d bytes long, at most %d", len(m.Note), maxText)
+	}
 	b, err := hex.DecodeString(m.Data)
 	if err != nil {
 		return fmt.Errorf("data is not hex: %v", err)
@@ -196,6 +246,9 @@ func (m SignRequest) validate(curve string) error {
 	if curve == CurveSecp256k1 {
 		if len(b) != 32 {
 			return fmt.Errorf("an ECDSA digest must be 32 bytes, got %d", len(b))
+		}
+		if new(big.Int).SetBytes(b).Cmp(secp256k1N) >= 0 {
+			return fmt.Errorf("digest %s is not below the secp256k1 group order, so tss-lib cannot sign it: it is not a real transaction digest; check where it came from", m.Data)
 		}
 		if _, err := ParsePath(m.Path); err != nil {
 			return err
@@ -210,6 +263,9 @@ func (m SignRequest) validate(curve string) error {
 	}
 	return nil
 }
+
+// secp256k1N is the order of the secp256k1 group.
+var secp256k1N, _ = new(big.Int).SetString("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16)
 
 // ParsePath parses a non-hardened BIP32 path such as "m/0/7" ("" and "m" are the key itself).
 func ParsePath(s string) ([]uint32, error) {

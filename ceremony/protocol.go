@@ -11,6 +11,8 @@ import (
 
 	"github.com/bnb-chain/tss-lib/v3/tss"
 	logging "github.com/ipfs/go-log"
+
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 // Party is one instance of a threshold protocol run by this station: one
@@ -20,8 +22,10 @@ import (
 type Party interface {
 	// Start begins the protocol; its first messages are then in Outgoing.
 	Start() error
-	// Deliver hands over one message from another station (plan index).
-	Deliver(from int, payload []byte, broadcast bool) error
+	// Deliver hands over every message this station received in a step
+	// from the other stations. The party refuses, naming the sender, any
+	// message its protocol does not expect at that step.
+	Deliver(step int, msgs []Incoming) error
 	// Outgoing returns and clears the messages produced so far.
 	Outgoing() []Outgoing
 	// Done reports whether the protocol has produced its result.
@@ -35,35 +39,28 @@ type Outgoing struct {
 	Payload []byte
 }
 
-// CulpritError is a protocol failure blamed on named stations.
+// Incoming is a message from another station (plan index), opened.
+type Incoming struct {
+	From      int
+	Payload   []byte
+	Broadcast bool
+}
+
+// CulpritError is a protocol failure blamed on named stations. When the
+// protocol cannot tell who cheated, Stations is empty and Suspects lists
+// the other stations, one or more of which did.
 type CulpritError struct {
 	Step     int
 	Stations []string
+	Suspects []string
 	Reason   string
 }
 
 func (e *CulpritError) Error() string {
-	who := "unknown station"
-	if len(e.Stations) > 0 {
-		who = "station " + strings.Join(e.Stations, ", ")
+	if len(e.Stations) == 0 {
+		return fmt.Sprintf("ceremony stopped at step %d: %s. The protocol cannot tell which station caused it: one or more of %s. Do not retry with the same stations before finding out why", e.Step, e.Reason, strings.Join(e.Suspects, ", "))
 	}
-	return fmt.Sprintf("ceremony stopped at step %d: %s misbehaved: %s. Do not retry with the same stations before finding out why", e.Step, who, e.Reason)
-}
-
-// StepsFor returns how many message steps tss-lib needs for a ceremony kind
-// on a curve (the runner adds one final confirmation step).
-func StepsFor(kind, curve string) int {
-	switch {
-	case kind == KindKeygen && curve == CurveSecp256k1:
-		return 3
-	case kind == KindKeygen && curve == CurveEd25519:
-		return 2
-	case kind == KindSign && curve == CurveSecp256k1:
-		return 9
-	case kind == KindSign && curve == CurveEd25519:
-		return 3
-	}
-	return 0
+	return fmt.Sprintf("ceremony stopped at step %d: station %s misbehaved: %s. Do not retry with the same stations before finding out why", e.Step, strings.Join(e.Stations, ", "), e.Reason)
 }
 
 func init() {
@@ -79,6 +76,8 @@ type tssParty struct {
 	byPlan  map[int]*tss.PartyID
 	planOf  map[int]int // tss index -> plan index
 	names   []string    // plan names
+	self    int         // plan index of this station
+	rounds  []stepMessages
 	done    func() bool
 	mu      sync.Mutex
 	pending []Outgoing
@@ -103,7 +102,7 @@ func partyIDs(plan *Plan) (tss.SortedPartyIDs, map[int]*tss.PartyID, map[int]int
 	return sorted, byPlan, planOf
 }
 
-func newTSSParty(plan *Plan) *tssParty {
+func newTSSParty(plan *Plan, self int) *tssParty {
 	pids, byPlan, planOf := partyIDs(plan)
 	return &tssParty{
 		out:    make(chan tss.Message, 4*len(plan.Stations)+8),
@@ -111,17 +110,20 @@ func newTSSParty(plan *Plan) *tssParty {
 		byPlan: byPlan,
 		planOf: planOf,
 		names:  plan.Names(),
+		self:   self,
+		rounds: messagesFor(plan.Kind, plan.Curve),
 	}
 }
 
-// sessionNonce derives tss-lib's session nonce from the plan's session id
-// and the party's place in the batch, so that proofs cannot be replayed
-// across ceremonies or across the messages of one batch.
+// sessionNonce derives tss-lib's session nonce from the plan's full
+// fingerprint and the party's place in the batch, so that proofs cannot be
+// replayed across plans (even two sharing a session) or across the
+// messages of one batch.
 func sessionNonce(plan *Plan, index int) *big.Int {
+	fp := plan.Fingerprint()
 	h := sha256.New()
-	h.Write([]byte("coldtss-tss-session-nonce-v1\x00"))
-	h.Write(plan.SessionBytes())
-	h.Write([]byte(plan.Kind))
+	h.Write([]byte("coldtss-tss-session-nonce-v2\x00"))
+	h.Write(fp[:])
 	h.Write(binary.BigEndian.AppendUint32(nil, uint32(index)))
 	return new(big.Int).SetBytes(h.Sum(nil))
 }
@@ -133,24 +135,38 @@ func (p *tssParty) params(plan *Plan, self, index int) *tss.Parameters {
 	return params
 }
 
-func (p *tssParty) culprits(err *tss.Error) []string {
+// others returns the names of every station but this one.
+func (p *tssParty) others() []string {
 	var out []string
-	for _, c := range err.Culprits() {
-		if c == nil {
-			continue
-		}
-		if i, ok := p.planOf[c.Index]; ok {
-			out = append(out, p.names[i])
+	for i, n := range p.names {
+		if i != p.self {
+			out = append(out, n)
 		}
 	}
 	return out
 }
 
+// wrap turns a tss-lib error into a CulpritError. tss-lib sometimes names
+// the local party as the culprit of a check that failed on other parties'
+// data (signing round 9's "U doesn't equal T"): this station is not blamed
+// for that; the culprit is then unknown, one of the others.
 func (p *tssParty) wrap(err *tss.Error) error {
 	if err == nil {
 		return nil
 	}
-	return &CulpritError{Stations: p.culprits(err), Reason: err.Cause().Error()}
+	ce := &CulpritError{Reason: err.Cause().Error()}
+	for _, c := range err.Culprits() {
+		if c == nil {
+			continue
+		}
+		if i, ok := p.planOf[c.Index]; ok && i != p.self {
+			ce.Stations = append(ce.Stations, p.names[i])
+		}
+	}
+	if len(ce.Stations) == 0 {
+		ce.Suspects = p.others()
+	}
+	return ce
 }
 
 func (p *tssParty) Start() error {
@@ -160,17 +176,70 @@ func (p *tssParty) Start() error {
 	return p.drain()
 }
 
-func (p *tssParty) Deliver(from int, payload []byte, broadcast bool) error {
-	pid, ok := p.byPlan[from]
-	if !ok {
-		return fmt.Errorf("message from unknown station #%d", from)
+// Deliver parses every message of the step, checks each against what the
+// protocol sends at this step (type, broadcast or point-to-point, exactly
+// once per sender), and only then feeds them to tss-lib. tss-lib stores
+// messages by sender and type and re-reads earlier rounds' messages later:
+// a message of another round, or a second copy, could overwrite what the
+// other stations saw and slip past its checks.
+func (p *tssParty) Deliver(step int, msgs []Incoming) (err error) {
+	if step < 1 || step > len(p.rounds) {
+		return fmt.Errorf("step %d is not a protocol step (internal error)", step)
 	}
-	if _, err := p.party.UpdateFromBytes(payload, pid, broadcast); err != nil {
-		if len(err.Culprits()) == 0 {
-			// A message that does not parse is the sender's fault.
-			return &CulpritError{Stations: []string{p.names[from]}, Reason: err.Cause().Error()}
+	want := p.rounds[step-1]
+	seen := map[int]map[string]bool{}
+	parsed := make([]tss.ParsedMessage, 0, len(msgs))
+	for _, m := range msgs {
+		from := p.names[m.From]
+		culprit := func(format string, args ...any) error {
+			return &CulpritError{Step: step, Stations: []string{from}, Reason: fmt.Sprintf(format, args...)}
 		}
-		return p.wrap(err)
+		pm, perr := tss.ParseWireMessage(m.Payload, p.byPlan[m.From], m.Broadcast)
+		if perr != nil {
+			return culprit("it sent a protocol message that does not parse (%v)", perr)
+		}
+		typ := pm.Type()
+		bcast, ok := want[typ]
+		if !ok {
+			return culprit("it sent a %s at step %d, which carries only %s", untrusted.Text(typ), step, want.names())
+		}
+		if bcast != m.Broadcast {
+			how := map[bool]string{true: "broadcast", false: "point-to-point"}
+			return culprit("it sent its %s %s; the protocol sends it %s", typ, how[m.Broadcast], how[bcast])
+		}
+		if seen[m.From] == nil {
+			seen[m.From] = map[string]bool{}
+		}
+		if seen[m.From][typ] {
+			return culprit("it sent its %s twice at step %d", typ, step)
+		}
+		seen[m.From][typ] = true
+		if !pm.ValidateBasic() {
+			return culprit("its %s is malformed", typ)
+		}
+		parsed = append(parsed, pm)
+	}
+	for j := range p.names {
+		if j == p.self {
+			continue
+		}
+		for typ := range want {
+			if !seen[j][typ] {
+				return &CulpritError{Step: step, Stations: []string{p.names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, typ)}
+			}
+		}
+	}
+	defer func() {
+		// tss-lib indexes into what a sender sent; should a crafted message
+		// still crash it, stop with the cause unknown rather than die.
+		if r := recover(); r != nil {
+			err = &CulpritError{Step: step, Suspects: p.others(), Reason: fmt.Sprintf("tss-lib failed on the step's messages (%v)", r)}
+		}
+	}()
+	for _, pm := range parsed {
+		if _, terr := p.party.Update(pm); terr != nil {
+			return p.wrap(terr)
+		}
 	}
 	return p.drain()
 }

@@ -33,7 +33,8 @@ func runAll(t *testing.T, plan *ceremony.Plan, ids []*ceremony.Identity, setup f
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 2 * time.Minute, Poll: 5 * time.Millisecond}
+		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 2 * time.Minute, Poll: 5 * time.Millisecond,
+			Save: func(*ceremony.Result) error { return nil }}
 		if setup != nil {
 			setup(i, r)
 		}

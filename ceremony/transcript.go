@@ -65,10 +65,6 @@ func transcriptDigest(planFP []byte, packets [][]byte, results [][]byte) []byte 
 	return h.Sum(nil)
 }
 
-func confirmMessage(digest []byte) []byte {
-	return append([]byte("coldtss-confirm-v1\x00"), digest...)
-}
-
 // Marshal returns the transcript as indented JSON.
 func (t *Transcript) Marshal() []byte {
 	b, _ := json.MarshalIndent(t, "", "  ")

@@ -101,7 +101,7 @@ type ecdsaKeygenParty struct {
 // is one serialized set of Paillier pre-parameters, used for this key only.
 func NewKeygenParty(plan *Plan, self int, preParams []byte) (KeygenParty, error) {
 	useCurve(plan.Curve)
-	base := newTSSParty(plan)
+	base := newTSSParty(plan, self)
 	params := base.params(plan, self, 0)
 	if plan.Curve == CurveEd25519 {
 		p := &eddsaKeygenParty{tssParty: base, end: make(chan *eddsakeygen.LocalPartySaveData, 1)}
@@ -178,7 +178,7 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	}()
 	req := plan.Messages[index]
 	data, _ := hex.DecodeString(req.Data)
-	base := newTSSParty(plan)
+	base := newTSSParty(plan, self)
 	params := base.params(plan, self, index)
 	p := &signParty{tssParty: base, end: make(chan *common.SignatureData, 1), curve: plan.Curve}
 	p.done = p.poll

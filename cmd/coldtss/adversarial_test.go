@@ -66,7 +66,7 @@ func (c *courier) loop() {
 		for _, from := range c.owners {
 			base := filepath.Join(from.dir, "coldtss-"+c.session)
 			pkts, _ := filepath.Glob(filepath.Join(base, "step-*", from.name+".pkt"))
-			aborts, _ := filepath.Glob(filepath.Join(base, "abort-"+from.name+".txt"))
+			aborts, _ := filepath.Glob(filepath.Join(base, "abort-"+from.name+".json"))
 			for _, f := range append(pkts, aborts...) {
 				rel, _ := filepath.Rel(from.dir, f)
 				var step int
@@ -229,7 +229,7 @@ func TestAdversarial(t *testing.T) {
 		b, _ := os.ReadFile(plan)
 		p, _ := ceremony.ParsePlan(b)
 		forged := &ceremony.Packet{Version: ceremony.PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
-		forged.Sign(eve)
+		forged.Sign(eve, p.Fingerprint())
 		// eve's packet, named as eve's, in carol's folder before anyone starts.
 		evePath := filepath.Join(owners[2].dir, "coldtss-"+p.Session, "step-01", "eve.pkt")
 		backup.WriteFileAtomic(evePath, forged.Encode(), 0o644)
@@ -242,7 +242,7 @@ func TestAdversarial(t *testing.T) {
 		b, _ = os.ReadFile(plan)
 		p, _ = ceremony.ParsePlan(b)
 		forged = &ceremony.Packet{Version: ceremony.PacketVersion, Session: p.SessionBytes(), Step: 1, From: p.Index("bob")}
-		forged.Sign(eve)
+		forged.Sign(eve, p.Fingerprint())
 		newCourier(t, plan, owners, func(step int, from, to string, data []byte) []byte {
 			if step == 1 && from == "bob" && to == "alice" {
 				return forged.Encode()
@@ -302,7 +302,7 @@ func TestAdversarial(t *testing.T) {
 	t.Run("missing station times out", func(t *testing.T) {
 		plan := planKeygen(t, dir, sts, 2, ceremony.CurveEd25519)
 		res := joinAll(t, sts[:2], plan, stick, joinOpts{timeout: "3s"})
-		expectFailure(t, res[0], "timed out after 3s at step 1 of 3", "no packet from carol")
+		expectFailure(t, res[0], "timed out after 3s at step 1 of 4", "no packet from carol")
 		expectFailure(t, res[1], "no packet from carol")
 	})
 

@@ -87,6 +87,9 @@ func join(c *cli.Context) error {
 		if info, err = h.Key(plan.Key.ID); err != nil {
 			return err
 		}
+		if info.Pending() {
+			return fmt.Errorf("key %s is pending: not every station has said it saved its share, so it cannot sign yet. %s", info.ID, keysConfirmHint(info.ID))
+		}
 		if info.PublicKey != plan.Key.PublicKey || info.ChainCode != plan.Key.ChainCode || info.Curve != plan.Curve || info.Threshold != plan.Threshold {
 			return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code, curve or threshold differ): the plan was altered; stop", plan.Key.ID)
 		}
@@ -122,6 +125,25 @@ func join(c *cli.Context) error {
 		return err
 	}
 	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
+	var pending *backup.KeyInfo
+	if plan.Kind == ceremony.KindKeygen {
+		// Called once every station has confirmed the key, before this
+		// station tells the others it saved its share.
+		r.Save = func(res *ceremony.Result) error {
+			if _, err := h.SaveTranscript(plan.Session, res.Transcript.Marshal()); err != nil {
+				return err
+			}
+			info, err := newKeyInfo(plan, me, res)
+			if err != nil {
+				return err
+			}
+			if err := h.SaveKey(info, res.Share, id.AgeIdentity().Recipient()); err != nil {
+				return err
+			}
+			pending = &info
+			return nil
+		}
+	}
 	switch {
 	case plan.Kind == ceremony.KindSign:
 		if r.Share, err = h.Share(info.ID, id.AgeIdentity()); err != nil {
@@ -137,10 +159,18 @@ func join(c *cli.Context) error {
 	r.Progress = func(s ceremony.Status) { st.Set(s.String()) }
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A station never takes part twice in one session: a replayed plan
+	// must not make it run a second party.
+	if err := h.JoinSession(plan.Session); err != nil {
+		return err
+	}
 	start := time.Now()
 	res, err := r.Run(ctx)
 	st.Done()
 	if err != nil {
+		if pending != nil {
+			return fmt.Errorf("%v (ceremony folder %s). Key %s is saved on this station as pending", err, usb.Dir(), pending.ID)
+		}
 		return fmt.Errorf("%v (ceremony folder %s)", err, usb.Dir())
 	}
 	tb := res.Transcript.Marshal()
@@ -150,7 +180,7 @@ func join(c *cli.Context) error {
 	}
 	_ = backup.WriteFileAtomic(filepath.Join(usb.Dir(), "transcript-"+me.Name+".json"), tb, 0o644)
 	if plan.Kind == ceremony.KindKeygen {
-		return finishKeygen(c, h, plan, me, id, res, tpath, time.Since(start))
+		return finishKeygen(c, h, plan, *pending, res, tpath, time.Since(start))
 	}
 	return finishSign(c, plan, usb, rv, res, tpath, time.Since(start))
 }
@@ -179,12 +209,15 @@ func KeyID(curve string, pub []byte) string {
 	return hex.EncodeToString(h[:8])
 }
 
-func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremony.Card, id *ceremony.Identity, res *ceremony.Result, tpath string, took time.Duration) error {
+// newKeyInfo is the public description of a key this station just
+// generated, saved as pending.
+func newKeyInfo(plan *ceremony.Plan, me ceremony.Card, res *ceremony.Result) (backup.KeyInfo, error) {
 	info := backup.KeyInfo{
 		Format: "coldtss-key/1", ID: KeyID(plan.Curve, res.PublicKey), Label: plan.Label, Curve: plan.Curve,
 		PublicKey: hex.EncodeToString(res.PublicKey), ChainCode: hex.EncodeToString(res.ChainCode),
 		Threshold: plan.Threshold, Stations: plan.Names(), Station: me.Name, Epoch: 1,
 		Created: time.Now().UTC().Truncate(time.Second), Session: plan.Session, TranscriptHash: res.Transcript.Digest,
+		Status: backup.KeyPending,
 	}
 	for _, card := range plan.Stations {
 		b, _ := json.Marshal(card)
@@ -193,11 +226,32 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremon
 	if plan.Curve == ceremony.CurveSecp256k1 {
 		xpub, err := bitcoin.XPub(res.PublicKey, res.ChainCode, &chaincfg.MainNetParams)
 		if err != nil {
-			return err
+			return info, err
 		}
 		info.XPub = xpub
 	}
-	if err := h.SaveKey(info, res.Share, id.AgeIdentity().Recipient()); err != nil {
+	return info, nil
+}
+
+// acknowledgements converts the ceremony's saved step for the vault.
+func acknowledgements(cs []ceremony.Confirmation) []backup.Acknowledgement {
+	out := make([]backup.Acknowledgement, len(cs))
+	for i, c := range cs {
+		out[i] = backup.Acknowledgement{Station: c.Station, Signature: c.Signature}
+	}
+	return out
+}
+
+func keysConfirmHint(id string) string {
+	return fmt.Sprintf("Bring the stick with every station's last-step packet and run `coldtss keys confirm %s --via usb:STICK`; see the runbook, \"A keygen that ended with the key pending\"", id)
+}
+
+func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, info backup.KeyInfo, res *ceremony.Result, tpath string, took time.Duration) error {
+	if err := h.ActivateKey(info.ID, acknowledgements(res.Saved)); err != nil {
+		return fmt.Errorf("every station saved key %s, but this station could not mark it active: %v. %s", info.ID, err, keysConfirmHint(info.ID))
+	}
+	info, err := h.Key(info.ID)
+	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
@@ -207,7 +261,7 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, me ceremon
 			Seconds float64 `json:"seconds"`
 		}{info, took.Seconds()})
 	}
-	fmt.Printf("Key generated in %s and confirmed by all %d stations.\n", elapsed(took), len(plan.Stations))
+	fmt.Printf("Key generated in %s, confirmed by all %d stations, and saved by every one of them.\n", elapsed(took), len(plan.Stations))
 	printKey(info)
 	fmt.Printf("Transcript:  %s\n", tpath)
 	fmt.Println("Read the key words aloud: every station must show the same words. Then make backups (see docs).")

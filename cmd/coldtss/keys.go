@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/internal/cliutil"
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 func keysCommand() *cli.Command {
@@ -41,12 +43,34 @@ func keysCommand() *cli.Command {
 						fmt.Println("This station holds no key yet.")
 						return nil
 					}
-					fmt.Printf("%-16s  %-9s  %-6s  %-20s  %s\n", "ID", "CURVE", "T-OF-N", "CREATED", "LABEL")
+					fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", "ID", "CURVE", "T-OF-N", "STATUS", "CREATED", "LABEL")
+					pending := 0
 					for _, k := range keys {
-						fmt.Printf("%-16s  %-9s  %-6s  %-20s  %s\n", k.ID, k.Curve, fmt.Sprintf("%d-of-%d", k.Threshold, len(k.Stations)), k.Created.Format("2006-01-02 15:04"), k.Label)
+						status := backup.KeyActive
+						if k.Pending() {
+							status, pending = backup.KeyPending, pending+1
+						}
+						fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", k.ID, k.Curve, fmt.Sprintf("%d-of-%d", k.Threshold, len(k.Stations)), status, k.Created.Format("2006-01-02 15:04"), untrusted.Text(k.Label))
+					}
+					if pending > 0 {
+						fmt.Println("\nA pending key cannot sign: not every station has said it saved its share. See `coldtss keys confirm --help`.")
 					}
 					return nil
 				},
+			},
+			{
+				Name:      "confirm",
+				Usage:     "make a pending key usable, once every station's saved acknowledgement is on the stick",
+				ArgsUsage: "KEY-ID",
+				Description: `After a keygen, every station saves the key as pending, then writes a last
+packet signed to say it saved its share; the key becomes usable when every
+station's is in. If the ceremony stopped before (the stick was pulled, a
+station timed out), bring the stick that holds every station's last-step
+packet and run this on each station whose key is pending. If a station
+never wrote its packet, finish its join, or, if it lost the key, do not
+use the key: plan a new keygen.`,
+				Flags:  []cli.Flag{homeFlag, jsonFlag, &cli.StringFlag{Name: "via", Usage: "usb:PATH, the stick that holds the keygen's ceremony folder", Required: true}},
+				Action: keysConfirm,
 			},
 			{
 				Name:      "show",
@@ -83,7 +107,10 @@ func printKey(k backup.KeyInfo) {
 	w := os.Stdout
 	fmt.Fprintf(w, "Key:         %s", k.ID)
 	if k.Label != "" {
-		fmt.Fprintf(w, " (%s)", k.Label)
+		fmt.Fprintf(w, " (%s)", untrusted.Text(k.Label))
+	}
+	if k.Pending() {
+		fmt.Fprint(w, " PENDING: not every station has said it saved its share; it cannot sign yet")
 	}
 	fmt.Fprintf(w, "\nCurve:       %s, %d-of-%d (%s), epoch %d\n", k.Curve, k.Threshold, len(k.Stations), strings.Join(k.Stations, ", "), k.Epoch)
 	fmt.Fprintf(w, "Public key:  %s\n", k.PublicKey)
@@ -93,4 +120,59 @@ func printKey(k backup.KeyInfo) {
 	}
 	fmt.Fprintf(w, "Chain code:  %s\n", k.ChainCode)
 	fmt.Fprintf(w, "Created:     %s in session %s\n", k.Created.Format("2006-01-02 15:04 UTC"), k.Session)
+}
+
+func keysConfirm(c *cli.Context) error {
+	if c.Args().Len() != 1 {
+		return usageError{Err: fmt.Errorf("give one key id (see `coldtss keys list`)")}
+	}
+	h := home(c)
+	info, err := h.Key(c.Args().First())
+	if err != nil {
+		return err
+	}
+	if !info.Pending() {
+		return fmt.Errorf("key %s is not pending: it is already usable", info.ID)
+	}
+	b, err := os.ReadFile(h.TranscriptPath(info.Session))
+	if err != nil {
+		return fmt.Errorf("key %s: this station has no transcript of its keygen (%v)", info.ID, err)
+	}
+	t, err := ceremony.ParseTranscript(b)
+	if err != nil {
+		return fmt.Errorf("%s: %v", h.TranscriptPath(info.Session), err)
+	}
+	if t.Digest != info.TranscriptHash {
+		return fmt.Errorf("%s is not the transcript key %s was saved with", h.TranscriptPath(info.Session), info.ID)
+	}
+	usb, err := parseVia(c.String("via"), t.Plan)
+	if err != nil {
+		return err
+	}
+	step := ceremony.TotalSteps(t.Plan.Kind, t.Plan.Curve)
+	packets, where := map[string][]byte{}, map[string]string{}
+	for _, name := range t.Plan.Names() {
+		data, w, err := usb.Get(step, name)
+		where[name] = w
+		if errors.Is(err, ceremony.ErrNotYet) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		packets[name] = data
+	}
+	acks, err := ceremony.VerifySaved(t, packets, where)
+	if err != nil {
+		return fmt.Errorf("key %s stays pending: %v", info.ID, err)
+	}
+	if err := h.ActivateKey(info.ID, acknowledgements(acks)); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		info, _ = h.Key(info.ID)
+		return cliutil.PrintJSON(info)
+	}
+	fmt.Printf("Key %s is now usable: every station (%s) has signed that it saved its share.\n", info.ID, strings.Join(info.Stations, ", "))
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 // Payload types a signing plan can carry.
@@ -142,6 +143,9 @@ func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (re
 		req, err := ethereum.ParseRequest(p.Data)
 		if err != nil {
 			return nil, fmt.Errorf("Ethereum request: %v", err)
+		}
+		if want := "chain " + req.ChainID; p.Network != want {
+			return nil, fmt.Errorf("the plan says it is for %s but the request it carries is for chain %s: the plan was altered; stop", untrusted.Quote(p.Network), req.ChainID)
 		}
 		pol := ethereum.Policy{AllowUnknownCall: c.Bool("allow-unknown-call"), AllowContractCreation: c.Bool("allow-contract-creation")}
 		if s := c.String("chain-id"); s != "" {

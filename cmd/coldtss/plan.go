@@ -12,6 +12,7 @@ import (
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/internal/cliutil"
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 func planCommand() *cli.Command {
@@ -99,6 +100,9 @@ func planSign(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if info.Pending() {
+		return fmt.Errorf("key %s is pending: not every station has said it saved its share, so it cannot sign yet. %s", info.ID, keysConfirmHint(info.ID))
+	}
 	holders := map[string]ceremony.Card{}
 	for i, raw := range info.StationCards {
 		card, err := ceremony.ParseCard(raw)
@@ -132,7 +136,11 @@ func planSign(c *cli.Context) error {
 			rv.Print(os.Stdout)
 			fmt.Println()
 		}
-		reqs = rv.Requests()
+		// Each station computes the notes from the payload itself: a plan
+		// that carries a transaction carries no text of its own.
+		for _, r := range rv.Requests() {
+			reqs = append(reqs, ceremony.SignRequest{Data: r.Data, Path: r.Path})
+		}
 	}
 	for _, d := range c.StringSlice("digest") {
 		data, path, _ := strings.Cut(d, "@")
@@ -208,42 +216,47 @@ type planJSON struct {
 func planView(p *ceremony.Plan) planJSON {
 	fp := p.Fingerprint()
 	v := planJSON{Kind: p.Kind, Session: p.Session, Curve: p.Curve, Threshold: p.Threshold, Stations: p.Names(),
-		Messages: len(p.Messages), Steps: ceremony.StepsFor(p.Kind, p.Curve) + 1, Fingerprint: hex.EncodeToString(fp[:]), Words: p.FingerprintWords()}
+		Messages: len(p.Messages), Steps: ceremony.TotalSteps(p.Kind, p.Curve), Fingerprint: hex.EncodeToString(fp[:]), Words: p.FingerprintWords()}
 	if p.Key != nil {
 		v.Key = p.Key.ID
 	}
 	return v
 }
 
+// describePlan shows a plan. Every text in it came from a file: it goes
+// through untrusted.Text. For a plan that carries a transaction, the
+// messages are not listed from the plan: the station's own review of the
+// transaction shows what is signed.
 func describePlan(w *os.File, p *ceremony.Plan) {
-	fmt.Fprintf(w, "Ceremony:    %s (%s), session %s\n", p.Kind, p.Curve, p.Session)
+	fmt.Fprintf(w, "Ceremony:    %s (%s), session %s\n", untrusted.Text(p.Kind), untrusted.Text(p.Curve), untrusted.Text(p.Session))
 	if p.Kind == ceremony.KindKeygen {
 		fmt.Fprintf(w, "Key:         %d-of-%d", p.Threshold, len(p.Stations))
 		if p.Label != "" {
-			fmt.Fprintf(w, ", label %q", p.Label)
+			fmt.Fprintf(w, ", label %s", untrusted.Quote(p.Label))
 		}
 		fmt.Fprintln(w)
 	} else {
-		fmt.Fprintf(w, "Key:         %s (%d-of-%d), public key %s\n", p.Key.ID, p.Threshold, len(p.Key.Holders), p.Key.PublicKey)
-	}
-	if p.Payload != nil {
-		fmt.Fprintf(w, "Signs:       a %s (%s, %d bytes), reviewed below\n", p.Payload.Type, p.Payload.Network, len(p.Payload.Data))
+		fmt.Fprintf(w, "Key:         %s (%d-of-%d), public key %s\n", untrusted.Text(p.Key.ID), p.Threshold, len(p.Key.Holders), untrusted.Text(p.Key.PublicKey))
 	}
 	fmt.Fprintln(w, "Stations:")
 	for _, s := range p.Stations {
-		fmt.Fprintf(w, "  %-12s identity %s\n", s.Name, s.FingerprintWords())
+		fmt.Fprintf(w, "  %-12s identity %s\n", untrusted.Text(s.Name), s.FingerprintWords())
 	}
-	for i, m := range p.Messages {
-		path := m.Path
-		if path == "" {
-			path = "m"
+	if p.Payload != nil {
+		fmt.Fprintf(w, "Signs:       %d digest(s) of a %s (%s, %d bytes); this station's own review follows\n", len(p.Messages), untrusted.Text(p.Payload.Type), untrusted.Text(p.Payload.Network), len(p.Payload.Data))
+	} else {
+		for i, m := range p.Messages {
+			path := m.Path
+			if path == "" {
+				path = "m"
+			}
+			note := ""
+			if m.Note != "" {
+				note = "  (note from the plan, unchecked: " + untrusted.Quote(m.Note) + ")"
+			}
+			fmt.Fprintf(w, "  message %2d: %s at %s%s\n", i+1, untrusted.Text(m.Data), untrusted.Text(path), note)
 		}
-		note := ""
-		if m.Note != "" {
-			note = "  (" + m.Note + ")"
-		}
-		fmt.Fprintf(w, "  message %2d: %s at %s%s\n", i+1, m.Data, path, note)
 	}
-	fmt.Fprintf(w, "Steps:       %d\n", ceremony.StepsFor(p.Kind, p.Curve)+1)
+	fmt.Fprintf(w, "Steps:       %d\n", ceremony.TotalSteps(p.Kind, p.Curve))
 	fmt.Fprintf(w, "Fingerprint: %s\n", p.FingerprintWords())
 }

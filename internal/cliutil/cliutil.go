@@ -13,6 +13,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 // UsageError is a mistake in the command line: exit status 2.
@@ -25,7 +27,7 @@ func (u UsageError) Unwrap() error { return u.Err }
 // and exits 2 for a usage error, 1 for anything else.
 func Main(app *cli.App) {
 	if err := app.Run(FlagsFirst(app, os.Args)); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s\n", app.Name, OneLine(err.Error()))
+		fmt.Fprintf(os.Stderr, "%s: %s\n", app.Name, untrusted.Text(OneLine(err.Error())))
 		var ue UsageError
 		if errors.As(err, &ue) {
 			os.Exit(2)
@@ -34,7 +36,8 @@ func Main(app *cli.App) {
 	}
 }
 
-// OneLine folds an error into one line for the terminal.
+// OneLine folds an error into one line for the terminal. Main also passes
+// it through untrusted.Text, since errors quote files and other stations.
 func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }

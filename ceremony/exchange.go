@@ -1,0 +1,209 @@
+package ceremony
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coldtss/coldtss/internal/untrusted"
+)
+
+// Status is the runner's progress, for the live status line.
+type Status struct {
+	Step, Steps int
+	Have        []string
+	Waiting     []string
+	Note        string
+}
+
+func (s Status) String() string {
+	if s.Note != "" {
+		return fmt.Sprintf("step %d of %d: %s", s.Step, s.Steps, s.Note)
+	}
+	have := "nobody yet"
+	if len(s.Have) > 0 {
+		have = strings.Join(s.Have, ", ")
+	}
+	if len(s.Waiting) == 0 {
+		return fmt.Sprintf("step %d of %d: have %s", s.Step, s.Steps, have)
+	}
+	return fmt.Sprintf("step %d of %d: have %s; waiting for %s", s.Step, s.Steps, have, strings.Join(s.Waiting, ", "))
+}
+
+// exchange writes this station's packet for a step and collects every other
+// station's, each checked against the plan and against the echoes of the
+// previous step.
+func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*Packet, error) {
+	r := s.r
+	if r.test.envelopes != nil {
+		envs = r.test.envelopes(step, envs)
+	}
+	pkt := &Packet{Version: PacketVersion, Session: s.plan.SessionBytes(), Step: step, From: s.self, Envelopes: envs}
+	if step > 1 {
+		pkt.Echo = s.digests[step-2]
+	}
+	pkt.Sign(r.ID, s.fp)
+	raw := pkt.Encode()
+	if err := r.Transport.Put(ctx, step, r.ID.Name, raw); err != nil {
+		if ctx.Err() != nil {
+			return nil, s.stopped(ctx, step)
+		}
+		return nil, fmt.Errorf("cannot write this station's packet for step %d: %v", step, err)
+	}
+
+	packets := make([]*Packet, s.n)
+	digests := make([][]byte, s.n)
+	packets[s.self], digests[s.self] = pkt, PacketDigest(raw)
+	deadline := time.Now().Add(r.Timeout)
+	last := ""
+	warned := map[string]bool{}
+	for {
+		var have, waiting []string
+		for j := 0; j < s.n; j++ {
+			if j == s.self {
+				continue
+			}
+			if packets[j] == nil {
+				data, where, err := r.Transport.Get(step, s.names[j])
+				switch {
+				case errors.Is(err, ErrNotYet):
+				case err != nil:
+					return nil, err
+				default:
+					p, err := DecodePacket(s.plan, data, where, step, j)
+					if err != nil {
+						return nil, err
+					}
+					if err := s.checkEcho(step, p, where); err != nil {
+						return nil, err
+					}
+					packets[j], digests[j] = p, PacketDigest(data)
+				}
+			}
+			if packets[j] != nil {
+				have = append(have, s.names[j])
+			} else {
+				waiting = append(waiting, s.names[j])
+			}
+		}
+		if len(waiting) == 0 && s.confirmed {
+			// Every confirmation and everything this step needs is in
+			// hand: nothing else on the stick can stop this station now.
+			break
+		}
+		note, err := s.checkStick(step, warned)
+		if err != nil {
+			return nil, err
+		}
+		if len(waiting) == 0 {
+			break
+		}
+		st := Status{Step: step, Steps: s.total, Have: have, Waiting: waiting, Note: note}
+		if line := st.String(); line != last && r.Progress != nil {
+			r.Progress(st)
+			last = line
+		}
+		if time.Now().After(deadline) {
+			return nil, s.timedOut(step, waiting)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, s.stopped(ctx, step)
+		case <-time.After(r.Poll):
+		}
+	}
+	s.digests = append(s.digests, digests)
+	return packets, nil
+}
+
+// checkStick looks for stray packets and abort notices while this station
+// waits. A signed notice from a station of the plan stops the ceremony.
+// A stray packet or a notice no station signed is tampering with the
+// stick: it stops the ceremony with that said (blaming nobody), except once
+// every confirmation is in hand, when nothing unsigned may stop a station:
+// then it is only reported, in the returned note.
+func (s *runState) checkStick(step int, warned map[string]bool) (string, error) {
+	r := s.r
+	var tamper error
+	for _, where := range r.Transport.Strays(step, s.names) {
+		tamper = &TamperError{Where: where, Reason: "is a packet from a station that is not in this ceremony's plan (unknown sender)"}
+		break
+	}
+	for _, n := range r.Transport.Notices() {
+		if n.Station == r.ID.Name {
+			continue
+		}
+		a, err := CheckNotice(s.plan, n)
+		if err != nil {
+			if tamper == nil {
+				tamper = err
+			}
+			continue
+		}
+		return "", &AbortedError{Station: a.Station, Reason: a.Reason}
+	}
+	if tamper == nil {
+		return "", nil
+	}
+	if !s.confirmed {
+		return "", tamper
+	}
+	if msg := tamper.Error(); !warned[msg] {
+		warned[msg] = true
+		return "ignored: " + msg, nil
+	}
+	return "", nil
+}
+
+func (s *runState) stopped(ctx context.Context, step int) error {
+	if s.confirmed {
+		return fmt.Errorf("stopped at step %d of %d: %v. Every station confirmed the key, but not every station has said it saved its share: the key is pending. %s", step, s.total, ctx.Err(), pendingAdvice)
+	}
+	return fmt.Errorf("stopped at step %d of %d: %v; nothing was saved", step, s.total, ctx.Err())
+}
+
+func (s *runState) timedOut(step int, waiting []string) error {
+	if s.confirmed {
+		return fmt.Errorf("timed out after %s at step %d of %d: no word from %s that they saved their share. This station saved the key as pending. %s", s.r.Timeout, step, s.total, strings.Join(waiting, ", "), pendingAdvice)
+	}
+	return fmt.Errorf("timed out after %s at step %d of %d: no packet from %s. Check that those stations are running this plan and that the stick reached them; nothing was saved", s.r.Timeout, step, s.total, strings.Join(waiting, ", "))
+}
+
+// pendingAdvice is what to do with a key some stations saved and others
+// may not have.
+const pendingAdvice = "Bring the stick to every station; once it holds every station's last-step packet, run `coldtss keys confirm KEY --via usb:STICK` on each station. If a station lost its share, the key cannot be used: do not send funds to it"
+
+// checkEcho compares the sender's echo of the previous step with what this
+// station received: any difference means some station showed different
+// packets to different peers (equivocation).
+func (s *runState) checkEcho(step int, p *Packet, where string) error {
+	sender := s.names[p.From]
+	if step == 1 {
+		if len(p.Echo) != 0 {
+			return &CulpritError{Step: step, Stations: []string{sender}, Reason: "its step-1 packet carries echoes (" + untrusted.Text(where) + ")"}
+		}
+		return nil
+	}
+	prev := s.digests[step-2]
+	if len(p.Echo) != s.n {
+		return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("its packet echoes %d packets of step %d, want %d (%s)", len(p.Echo), step-1, s.n, untrusted.Text(where))}
+	}
+	for j := 0; j < s.n; j++ {
+		if bytes.Equal(p.Echo[j], prev[j]) {
+			continue
+		}
+		if j == s.self {
+			// Only this station's key can sign its packets: either another
+			// process holds this identity, or the sender lies in its echo.
+			return fmt.Errorf("ceremony stopped at step %d: equivocation: %s's echo shows a step-%d packet signed by this station (%s) that differs from the one this station wrote. Another process or machine is using %s's identity (a cloned station), or %s is lying (%s). Stop and check every station", step, sender, step-1, s.names[j], s.names[j], sender, untrusted.Text(where))
+		}
+		if j == p.From {
+			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s's own step-%d packet differs from the one this station received from it: it showed different packets to different stations (equivocation, %s)", sender, step-1, untrusted.Text(where))}
+		}
+		return &CulpritError{Step: step, Stations: []string{s.names[j]}, Reason: fmt.Sprintf("%s showed different step-%d packets to this station and to %s (equivocation, detected by echo in %s)", s.names[j], step-1, sender, untrusted.Text(where))}
+	}
+	return nil
+}
