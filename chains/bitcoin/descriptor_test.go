@@ -105,7 +105,7 @@ func TestBIP32MasterXPub(t *testing.T) {
 
 // accountFromExtKey makes an Account from any BIP32 extended key's public
 // key and chain code (version bytes ignored).
-func accountFromExtKey(t *testing.T, s string, net *chaincfg.Params, typ ScriptType) Account {
+func accountFromExtKey(t testing.TB, s string, net *chaincfg.Params, typ ScriptType) Account {
 	t.Helper()
 	k, err := hdkeychain.NewKeyFromString(s)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestPublishedAddresses(t *testing.T) {
 	check(accountFromExtKey(t, b49.XPub, &chaincfg.TestNet3Params, P2SHP2WPKH), b49.Addresses)
 }
 
-func testMasterKey(t *testing.T, net *chaincfg.Params) *hdkeychain.ExtendedKey {
+func testMasterKey(t testing.TB, net *chaincfg.Params) *hdkeychain.ExtendedKey {
 	t.Helper()
 	seed := bytes.Repeat([]byte{0x5a, 0xc3}, 16)
 	k, err := hdkeychain.NewMaster(seed, net)
@@ -182,7 +182,7 @@ func testMasterKey(t *testing.T, net *chaincfg.Params) *hdkeychain.ExtendedKey {
 	return k
 }
 
-func testAccount(t *testing.T, net *chaincfg.Params, typ ScriptType) Account {
+func testAccount(t testing.TB, net *chaincfg.Params, typ ScriptType) Account {
 	t.Helper()
 	m := testMasterKey(t, net)
 	pub, _ := m.ECPubKey()

@@ -16,36 +16,74 @@ import (
 var psbtMagic = []byte("psbt\xff")
 
 // ParsePSBT reads a PSBT given as binary or as base64 text (surrounding
-// whitespace ignored).
+// whitespace ignored), applying every check PSBTBytes applies.
 func ParsePSBT(raw []byte) (*psbt.Packet, error) {
-	data := raw
+	_, _, p, err := decodePSBT(raw)
+	return p, err
+}
+
+// PSBTBytes reads a PSBT given as binary or as base64 text (whitespace
+// ignored), applies every check ParsePSBT and ReviewPSBT apply to its form
+// (BIP174 framing, no key twice in a map, version 0 only, no version-2
+// fields, every field well formed) and returns the binary PSBT exactly as
+// the wallet wrote it: base64-decoded if it was text, never re-serialised,
+// so field order and unknown fields are as exported. ReviewPSBT and
+// Finalize accept these bytes.
+func PSBTBytes(raw []byte) ([]byte, error) {
+	data, _, _, err := decodePSBT(raw)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(data), nil
+}
+
+// decodePSBT turns raw (binary or base64) into the binary PSBT, its checked
+// maps and btcd's packet.
+func decodePSBT(raw []byte) (data []byte, maps *rawPSBT, p *psbt.Packet, err error) {
+	data = raw
 	if !bytes.HasPrefix(data, psbtMagic) && isText(raw) {
 		text := strings.Join(strings.Fields(string(raw)), "")
 		if text == "" {
-			return nil, fmt.Errorf("the PSBT is empty: export it again from the wallet")
+			return nil, nil, nil, fmt.Errorf("the PSBT is empty: export it again from the wallet")
 		}
 		dec, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
-			return nil, fmt.Errorf("the PSBT is neither binary nor valid base64 (bad character or length near byte %d): export it again from the wallet", base64Offset(err))
+			return nil, nil, nil, fmt.Errorf("the PSBT is neither binary nor valid base64 (bad character or length near byte %d): export it again from the wallet", base64Offset(err))
 		}
 		data = dec
 	}
 	if !bytes.HasPrefix(data, psbtMagic) {
 		if len(data) >= 4 && (data[0] == 1 || data[0] == 2) && data[1] == 0 && data[2] == 0 && data[3] == 0 {
-			return nil, fmt.Errorf("this is a raw transaction, not a PSBT (it does not start with the psbt magic bytes): export the unsigned transaction as a PSBT")
+			return nil, nil, nil, fmt.Errorf("this is a raw transaction, not a PSBT (it does not start with the psbt magic bytes): export the unsigned transaction as a PSBT")
 		}
-		return nil, fmt.Errorf("not a PSBT: it does not start with the magic bytes \"psbt\\xff\"; export it again as a PSBT")
+		return nil, nil, nil, fmt.Errorf("not a PSBT: it does not start with the magic bytes \"psbt\\xff\"; export it again as a PSBT")
 	}
+	maps, err = checkPSBTMaps(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err = btcdParse(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return data, maps, p, nil
+}
+
+// btcdParse runs btcd's parser on a PSBT checkPSBTMaps accepted. It should
+// not fail; if it does (or panics), the PSBT is refused all the same.
+func btcdParse(data []byte) (p *psbt.Packet, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p, err = nil, fmt.Errorf("malformed PSBT (the PSBT library failed on it: %v): export it again from the wallet, and report this PSBT", v)
+		}
+	}()
 	r := bytes.NewReader(data)
-	p, err := psbt.NewFromRawBytes(r, false)
+	p, err = psbt.NewFromRawBytes(r, false)
 	if err != nil {
 		return nil, fmt.Errorf("malformed PSBT (%s): export it again from the wallet", psbtErrText(err))
 	}
 	if r.Len() != 0 {
 		return nil, fmt.Errorf("malformed PSBT (%d unexpected bytes after its end): export it again from the wallet", r.Len())
-	}
-	if err := checkValueSizes(data, len(p.Inputs), len(p.Outputs)); err != nil {
-		return nil, fmt.Errorf("malformed PSBT (%v): export it again from the wallet", err)
 	}
 	return p, nil
 }
@@ -59,49 +97,6 @@ func isText(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// checkValueSizes walks the key-value maps and checks that every
-// transaction and txout value is exactly as long as its stated size; the
-// psbt package ignores trailing bytes inside a value (BIP174 requires
-// refusing them).
-func checkValueSizes(data []byte, nIn, nOut int) error {
-	r := bytes.NewReader(data[len(psbtMagic):])
-	for m := 0; m < 1+nIn+nOut; m++ {
-		for {
-			key, err := wire.ReadVarBytes(r, 0, psbt.MaxPsbtKeyLength, "key")
-			if err != nil {
-				return fmt.Errorf("it is truncated")
-			}
-			if len(key) == 0 {
-				break // end of this map
-			}
-			value, err := wire.ReadVarBytes(r, 0, psbt.MaxPsbtValueLength, "value")
-			if err != nil {
-				return fmt.Errorf("it is truncated")
-			}
-			isTx := m <= nIn && key[0] == 0 && len(key) == 1
-			switch {
-			case isTx:
-				var tx wire.MsgTx
-				vr := bytes.NewReader(value)
-				decode := tx.Deserialize
-				if m == 0 {
-					decode = tx.DeserializeNoWitness
-				}
-				if decode(vr) != nil || vr.Len() != 0 {
-					return fmt.Errorf("a transaction value is not the stated size")
-				}
-			case m > 0 && m <= nIn && key[0] == 1 && len(key) == 1:
-				vr := bytes.NewReader(value)
-				var out wire.TxOut
-				if wire.ReadTxOut(vr, 0, 0, &out) != nil || vr.Len() != 0 {
-					return fmt.Errorf("a witness_utxo value is not the stated size")
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // base64Offset extracts the offset from a base64 error, or -1.

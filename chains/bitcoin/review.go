@@ -55,9 +55,9 @@ type Review struct {
 	Inputs                 []InputReview
 	Outputs                []OutputReview
 	InTotal, OutTotal, Fee int64
-	VSize                  int64   // estimated virtual size once signed
-	FeeRate                float64 // sat/vB
-	Warnings               []string
+	VSize                  int64      // estimated virtual size once signed
+	FeeRate                float64    // sat/vB
+	Warnings               []string   // safe to print: text from the PSBT is escaped (internal/untrusted)
 	Items                  []SignItem // what to sign, one per input of ours, in input order
 }
 
@@ -84,7 +84,7 @@ func ReviewPSBT(raw []byte, acct Account, pol Policy) (*Review, error) {
 		return nil, fmt.Errorf("policy fee caps must not be negative (max fee rate %v sat/vB, max fee %d sat): fix the policy", pol.MaxFeeRate, pol.MaxFee)
 	}
 
-	p, err := ParsePSBT(raw)
+	_, maps, p, err := decodePSBT(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,11 @@ func ReviewPSBT(raw []byte, acct Account, pol Policy) (*Review, error) {
 		Network:  NetworkName(net),
 		TxID:     p.UnsignedTx.TxHash().String(),
 		Warnings: plan.warnings,
+	}
+	for _, m := range append(append([]psbtMap{maps.global}, maps.inputs...), maps.outputs...) {
+		if w := m.unreadFields(); w != "" {
+			r.Warnings = append(r.Warnings, w)
+		}
 	}
 	ours := 0
 	for i, pl := range plan.inputs {

@@ -10,7 +10,7 @@ import (
 )
 
 // loadJSON reads a test vector file from testdata into v.
-func loadJSON(t *testing.T, name string, v any) {
+func loadJSON(t testing.TB, name string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -21,7 +21,7 @@ func loadJSON(t *testing.T, name string, v any) {
 	}
 }
 
-func mustHex(t *testing.T, s string) []byte {
+func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
 	if err != nil {
