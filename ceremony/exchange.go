@@ -89,8 +89,8 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 				waiting = append(waiting, s.names[j])
 			}
 		}
-		if len(waiting) == 0 && s.confirmed {
-			// Every confirmation and everything this step needs is in
+		if len(waiting) == 0 && step > s.steps {
+			// The protocol is over and everything this step needs is in
 			// hand: nothing else on the stick can stop this station now.
 			break
 		}
@@ -122,9 +122,11 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 // checkStick looks for stray packets and abort notices while this station
 // waits. A signed notice from a station of the plan stops the ceremony.
 // A stray packet or a notice no station signed is tampering with the
-// stick: it stops the ceremony with that said (blaming nobody), except once
-// every confirmation is in hand, when nothing unsigned may stop a station:
-// then it is only reported, in the returned note.
+// stick: during the protocol steps it stops the ceremony with that said
+// (blaming nobody). Once the protocol is over (confirmation and saved
+// steps), nothing unsigned may stop a station, or a courier could make
+// some stations keep a key that others dropped: it is only reported, in
+// the returned note.
 func (s *runState) checkStick(step int, warned map[string]bool) (string, error) {
 	r := s.r
 	var tamper error
@@ -148,7 +150,7 @@ func (s *runState) checkStick(step int, warned map[string]bool) (string, error) 
 	if tamper == nil {
 		return "", nil
 	}
-	if !s.confirmed {
+	if step <= s.steps {
 		return "", tamper
 	}
 	if msg := tamper.Error(); !warned[msg] {
