@@ -155,3 +155,55 @@ func TestParsePath(t *testing.T) {
 		t.Fatalf("m/0/7: %v %v", p, err)
 	}
 }
+
+func TestPlanRefusals(t *testing.T) {
+	_, cards := func() ([]*Identity, []Card) {
+		var ids []*Identity
+		var cs []Card
+		for _, n := range []string{"alice", "bob"} {
+			id, _ := NewIdentity(n)
+			ids, cs = append(ids, id), append(cs, id.Card())
+		}
+		return ids, cs
+	}()
+	key := PlanKey{ID: "0123456789abcdef", PublicKey: "02" + strings.Repeat("11", 32), ChainCode: strings.Repeat("22", 32), Holders: []string{"alice", "bob"}}
+	sign := func(k PlanKey, msgs []SignRequest, payload *Payload) error {
+		_, err := NewSignPlan(k, CurveSecp256k1, 2, cards, msgs, payload)
+		return err
+	}
+	digest := strings.Repeat("ab", 32)
+	order := "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+	payload := &Payload{Type: "bitcoin-psbt", Network: "regtest", Data: []byte{1}}
+	badKey := key
+	badKey.ID = "../../etc"
+	badHolder := key
+	badHolder.Holders = []string{"alice", "bob\x1b[2J"}
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"digest equal to the group order", sign(key, []SignRequest{{Data: order}}, nil), "not below the secp256k1 group order"},
+		{"digest above the group order", sign(key, []SignRequest{{Data: strings.Repeat("ff", 32)}}, nil), "not below the secp256k1 group order"},
+		{"payload plan with a note", sign(key, []SignRequest{{Data: digest, Note: "input 0: pays you"}}, payload), "must carry no notes"},
+		{"payload type not a plain name", sign(key, []SignRequest{{Data: digest}}, &Payload{Type: "psbt\x1b[8m", Data: []byte{1}}), "not a plain name"},
+		{"network not a plain name", sign(key, []SignRequest{{Data: digest}}, &Payload{Type: "bitcoin-psbt", Network: "main\nnet", Data: []byte{1}}), "not a plain name"},
+		{"key id not hex", sign(badKey, []SignRequest{{Data: digest}}, nil), "is not 16 hex digits"},
+		{"holder not a station name", sign(badHolder, []SignRequest{{Data: digest}}, nil), "is not allowed"},
+		{"note too long", sign(key, []SignRequest{{Data: digest, Note: strings.Repeat("x", 201)}}, nil), "at most 200"},
+	}
+	for _, c := range cases {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.name, c.err, c.want)
+		}
+	}
+	if err := sign(key, []SignRequest{{Data: digest}}, payload); err != nil {
+		t.Fatalf("a good plan was refused: %v", err)
+	}
+	// The same refusal when a plan file is read at join.
+	p, _ := NewSignPlan(key, CurveSecp256k1, 2, cards, []SignRequest{{Data: digest}}, nil)
+	p.Messages[0].Data = order
+	if _, err := ParsePlan(p.Marshal()); err == nil || !strings.Contains(err.Error(), "group order") {
+		t.Fatalf("ParsePlan: %v", err)
+	}
+}

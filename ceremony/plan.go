@@ -166,6 +166,9 @@ func (p *Plan) Validate() error {
 		if p.Key == nil {
 			return fmt.Errorf("a signing plan must name its key")
 		}
+		if err := p.Key.validate(); err != nil {
+			return err
+		}
 		if n < p.Threshold {
 			return fmt.Errorf("key %s needs %d signers, the plan names %d", p.Key.ID, p.Threshold, n)
 		}
@@ -177,9 +180,6 @@ func (p *Plan) Validate() error {
 			if !holders[c.Name] {
 				return fmt.Errorf("station %q does not hold a share of key %s (holders: %s)", c.Name, p.Key.ID, strings.Join(p.Key.Holders, ", "))
 			}
-		}
-		if err := p.Key.validate(); err != nil {
-			return err
 		}
 		if p.Payload != nil {
 			if !payloadTypeRE.MatchString(p.Payload.Type) || !networkRE.MatchString(p.Payload.Network) {
