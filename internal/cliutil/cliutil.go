@@ -45,11 +45,15 @@ func OneLine(s string) string {
 // IsTerminal tells whether f is a terminal.
 func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// PrintJSON prints v as indented JSON on standard output.
+// PrintJSON prints v as indented JSON on standard output, through
+// untrusted.JSON: strings in it may have come from files or other stations.
 func PrintJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(append(untrusted.JSON(b), '\n'))
+	return err
 }
 
 // StatusLine prints a live, overwritten status line on standard error when

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -90,4 +91,39 @@ func Lines(s string) string {
 		parts[i] = Text(p)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// JSON makes an encoded JSON document safe to show: every rune outside
+// ASCII that Text would escape (bidi controls, zero-width and other
+// invisible characters, C1 controls) becomes a \uXXXX escape inside its
+// string. The document means exactly the same to a JSON reader; only a
+// terminal showing it sees the difference. encoding/json has already
+// escaped ASCII controls and replaced invalid UTF-8.
+func JSON(doc []byte) []byte {
+	if isPlain(string(doc)) || !needsJSONEscape(doc) {
+		return doc
+	}
+	var b strings.Builder
+	for _, r := range string(doc) {
+		if r >= 0x80 && (r < 0xa0 || !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return []byte(b.String())
+}
+
+func needsJSONEscape(doc []byte) bool {
+	for _, r := range string(doc) {
+		if r >= 0x80 && (r < 0xa0 || !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package untrusted
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode"
@@ -37,6 +38,24 @@ func TestText(t *testing.T) {
 	}
 	if got := Lines("one\x1b\ntwo\u202e"); got != "one\\x1b\ntwo\\u{202E}" {
 		t.Errorf("Lines: %q", got)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	in := map[string]string{"label": "a\u202eb\u200bc\x1b[2J\U000E0041 日本"}
+	doc, _ := json.Marshal(in)
+	out := JSON(doc)
+	for _, bad := range []string{"\u202e", "\u200b", "\x1b", "\U000E0041"} {
+		if strings.Contains(string(out), bad) {
+			t.Fatalf("JSON kept %q raw: %s", bad, out)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil || back["label"] != in["label"] {
+		t.Fatalf("JSON changed the document's meaning: %v %q", err, back["label"])
+	}
+	if !strings.Contains(string(out), "日本") {
+		t.Fatalf("JSON escaped printable text: %s", out)
 	}
 }
 
