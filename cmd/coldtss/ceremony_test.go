@@ -250,6 +250,13 @@ func TestNoSocketUnderStrace(t *testing.T) {
 	signPlan := filepath.Join(dir, "psbt-plan.json")
 	mustRun(t, "plan", "sign", "--home", sts[0].home, "--key", keys[0].ID, "--psbt", psbtFile, "--network", "regtest",
 		"--signer", "alice", "--signer", "bob", "--out", signPlan)
+	// The plan carries the PSBT byte for byte as the wallet wrote it.
+	exported, _ := os.ReadFile(psbtFile)
+	planBytes, _ := os.ReadFile(signPlan)
+	sp, err := ceremony.ParsePlan(planBytes)
+	if err != nil || !bytes.Equal(sp.Payload.Data, exported) {
+		t.Fatalf("the plan does not carry the exported PSBT bytes: %v", err)
+	}
 	procs, errs = nil, nil
 	for _, s := range sts[:2] {
 		c, _, se := startJoin(t, s, signPlan, stick, joinOpts{wrap: wrap("sign-" + s.name)})

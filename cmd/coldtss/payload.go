@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -64,12 +63,10 @@ func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, e
 		if err != nil {
 			return nil, err
 		}
-		pk, err := bitcoin.ParsePSBT(raw)
+		// The plan carries the PSBT exactly as the wallet exported it
+		// (base64 decoded, never re-serialised in another field order).
+		data, err := bitcoin.PSBTBytes(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", psbtFile, err)
-		}
-		var buf bytes.Buffer
-		if err := pk.Serialize(&buf); err != nil {
 			return nil, fmt.Errorf("%s: %v", psbtFile, err)
 		}
 		net := c.String("network")
@@ -79,7 +76,7 @@ func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, e
 		if _, err := bitcoin.NetworkParams(net); err != nil {
 			return nil, usageError{Err: fmt.Errorf("--network: %v", err)}
 		}
-		return &ceremony.Payload{Type: payloadPSBT, Network: net, Data: buf.Bytes()}, nil
+		return &ceremony.Payload{Type: payloadPSBT, Network: net, Data: data}, nil
 	case ethFile != "":
 		raw, err := readInput(ethFile)
 		if err != nil {
