@@ -6,7 +6,6 @@ import (
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 )
 
 // decoded is a request's sign data, decoded and checked, with its digest.
@@ -17,8 +16,8 @@ type decoded struct {
 
 	tx     *types.Transaction // transactions (unsigned)
 	signer types.Signer
-	typed  *apitypes.TypedData // typed data
-	msg    []byte              // personal message
+	typed  *typedData // typed data
+	msg    []byte     // personal message
 }
 
 // decodeRequest validates req and decodes its sign data by kind. Review and

@@ -36,7 +36,7 @@ func DecodeERC20(data []byte) (method string, args []Field, ok bool) {
 	}
 	addr := common.BytesToAddress(word[12:])
 	amount := new(big.Int).SetBytes(data[36:68])
-	return method, []Field{{who, addr.Hex()}, {"amount", amount.String()}}, true
+	return method, []Field{{Label: who, Value: addr.Hex()}, {Label: "amount", Value: amount.String()}}, true
 }
 
 // isUnlimited reports the 2^256-1 "infinite approval" amount.

@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
@@ -102,9 +103,14 @@ func wantErr(t testing.TB, err error, fragments ...string) {
 	}
 }
 
+// field returns a review field's value as Print shows it: string values
+// from the request in quotes.
 func field(r *Review, label string) string {
 	for _, f := range r.Fields {
 		if f.Label == label {
+			if f.Quoted {
+				return untrusted.Quote(f.Value)
+			}
 			return f.Value
 		}
 	}

@@ -183,9 +183,9 @@ func TestTypedDataRefusals(t *testing.T) {
 		{"unknown key", []byte(strings.Replace(string(doc("1")), `"primaryType"`, `"extra":1,"primaryType"`, 1)), []string{"unknown field"}},
 		{"trailing", append(doc("1"), []byte(" {}")...), []string{"data after its JSON document"}},
 		{"no domain type", []byte(`{"types":{"Mail":[{"name":"contents","type":"string"}]},"primaryType":"Mail","domain":{},"message":{"contents":"hi"}}`), []string{"no EIP712Domain type"}},
-		{"missing primary type", []byte(strings.Replace(string(doc("1")), `"primaryType":"Mail"`, `"primaryType":"Letter"`, 1)), []string{`primaryType "Letter" is not among its types`}},
+		{"missing primary type", []byte(strings.Replace(string(doc("1")), `"primaryType":"Mail"`, `"primaryType":"Letter"`, 1)), []string{`typed data primaryType: "Letter" is not among its types: ask for a new request`}},
 		{"no message", []byte(strings.Replace(string(doc("1")), `,"message":{"contents":"hi"}`, ``, 1)), []string{"has no message"}},
-		{"does not hash", []byte(strings.Replace(string(doc("1")), `"contents":"hi"`, `"contents":"hi","extra":"x"`, 1)), []string{"cannot be hashed under EIP-712"}},
+		{"undeclared message field", []byte(strings.Replace(string(doc("1")), `"contents":"hi"`, `"contents":"hi","extra":"x"`, 1)), []string{`typed data message: has a field "extra" that type Mail does not declare: ask for a new request`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := f.review(f.req(KindTypedData, "1", c.data), Policy{})

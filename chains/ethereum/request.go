@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 )
@@ -59,7 +60,7 @@ func ParseRequest(b []byte) (*Request, error) {
 	dec.DisallowUnknownFields()
 	var r Request
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("request file is not valid JSON for %s: %v; check it is an untouched coldtss Ethereum request", RequestFormat, err)
+		return nil, fmt.Errorf("request file is not valid JSON for %s: %s; check it is an untouched coldtss Ethereum request", RequestFormat, untrusted.Text(err.Error()))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("request file has data after the JSON object: check it is an untouched coldtss Ethereum request")
@@ -82,16 +83,16 @@ func checkDuplicateKeys(b []byte) error {
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return fmt.Errorf("request file is not valid JSON: %v; check it is an untouched coldtss Ethereum request", err)
+			return fmt.Errorf("request file is not valid JSON: %s; check it is an untouched coldtss Ethereum request", untrusted.Text(err.Error()))
 		}
 		k, _ := t.(string)
 		if seen[k] {
-			return fmt.Errorf("request file gives %q twice: refuse it and ask for a new request", k)
+			return fmt.Errorf("request file gives %s twice: refuse it and ask for a new request", shortQuote(k))
 		}
 		seen[k] = true
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return fmt.Errorf("request file is not valid JSON: %v; check it is an untouched coldtss Ethereum request", err)
+			return fmt.Errorf("request file is not valid JSON: %s; check it is an untouched coldtss Ethereum request", untrusted.Text(err.Error()))
 		}
 	}
 	return nil
@@ -99,12 +100,12 @@ func checkDuplicateKeys(b []byte) error {
 
 func (r *Request) validate() error {
 	if r.Format != RequestFormat {
-		return fmt.Errorf("request format is %q, expected %q: this is not a coldtss Ethereum request or needs a newer coldtss", r.Format, RequestFormat)
+		return fmt.Errorf("request format is %s, expected %q: this is not a coldtss Ethereum request or needs a newer coldtss", shortQuote(r.Format), RequestFormat)
 	}
 	switch r.Kind {
 	case KindLegacyTx, KindTypedTx, KindTypedData, KindPersonal:
 	default:
-		return fmt.Errorf("request kind %q is unknown: expected %s, %s, %s or %s", r.Kind, KindLegacyTx, KindTypedTx, KindTypedData, KindPersonal)
+		return fmt.Errorf("request kind %s is unknown: expected %s, %s, %s or %s", shortQuote(r.Kind), KindLegacyTx, KindTypedTx, KindTypedData, KindPersonal)
 	}
 	if _, err := r.chainID(); err != nil {
 		return err
@@ -131,7 +132,7 @@ func (r *Request) chainID() (*big.Int, error) {
 		return nil, fmt.Errorf("request has no chain_id: every request must name its chain (1 for Ethereum mainnet)")
 	}
 	if strings.Trim(s, "0123456789") != "" || (len(s) > 1 && s[0] == '0') {
-		return nil, fmt.Errorf("request chain_id %q is not a decimal number: write it in plain digits, e.g. \"1\"", s)
+		return nil, fmt.Errorf("request chain_id %s is not a decimal number: write it in plain digits, e.g. \"1\"", shortQuote(s))
 	}
 	id, _ := new(big.Int).SetString(s, 10)
 	if id.Sign() == 0 {
@@ -151,7 +152,7 @@ func (r *Request) data() ([]byte, error) {
 	}
 	b, err := hex.DecodeString(s[2:])
 	if err != nil {
-		return nil, fmt.Errorf("request data is not valid hex (%v): the file is damaged; ask for a new request", err)
+		return nil, fmt.Errorf("request data is not valid hex (%s): the file is damaged; ask for a new request", untrusted.Text(err.Error()))
 	}
 	if len(b) == 0 {
 		return nil, fmt.Errorf("request data is empty: there is nothing to sign; ask for a new request")
@@ -162,12 +163,12 @@ func (r *Request) data() ([]byte, error) {
 // parseAddress reads a 0x address; mixed case must carry a valid EIP-55 checksum.
 func parseAddress(s string) (common.Address, error) {
 	if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
-		return common.Address{}, fmt.Errorf("%q is not an Ethereum address (0x and 40 hex digits)", s)
+		return common.Address{}, fmt.Errorf("%s is not an Ethereum address (0x and 40 hex digits)", shortQuote(s))
 	}
 	a := common.HexToAddress(s)
 	body := s[2:]
 	if body != strings.ToLower(body) && body != strings.ToUpper(body) && a.Hex() != s {
-		return common.Address{}, fmt.Errorf("%q has a wrong EIP-55 checksum (expected %s): it was mistyped or altered; do not sign", s, a.Hex())
+		return common.Address{}, fmt.Errorf("%s has a wrong EIP-55 checksum (expected %s): it was mistyped or altered; do not sign", shortQuote(s), a.Hex())
 	}
 	return a, nil
 }

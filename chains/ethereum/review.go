@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 )
@@ -20,8 +21,13 @@ type Policy struct {
 	AllowContractCreation bool
 }
 
-// Field is one labelled line of a review.
-type Field struct{ Label, Value string }
+// Field is one labelled line of a review. Label and Value are as decoded,
+// not escaped: Print escapes them (internal/untrusted). Quoted marks a
+// string value from the request, which Print shows in quotes.
+type Field struct {
+	Label, Value string
+	Quoted       bool
+}
 
 // Review is what a station shows before it joins a signature.
 type Review struct {
@@ -72,11 +78,11 @@ func ReviewRequest(req *Request, pub33, chainCode []byte, pol Policy) (*Review, 
 	case d.tx != nil:
 		err = r.reviewTx(d.tx, pol)
 	case d.typed != nil:
-		r.Fields = typedDataFields(d.typed)
-		if !domainHas(d.typed, "chainId") {
+		r.Fields = d.typed.fields
+		if d.typed.chainID == nil {
 			r.warn("the EIP-712 domain has no chainId: the signature is valid on every chain")
 		}
-		if d.typed.PrimaryType == "Permit" {
+		if d.typed.primaryType == "Permit" {
 			r.warn("this is a token permit: it lets the spender move tokens without any further signature")
 		}
 	default:
@@ -91,7 +97,9 @@ func ReviewRequest(req *Request, pub33, chainCode []byte, pol Policy) (*Review, 
 	return r, nil
 }
 
-func (r *Review) add(label, value string) { r.Fields = append(r.Fields, Field{label, value}) }
+func (r *Review) add(label, value string) {
+	r.Fields = append(r.Fields, Field{Label: label, Value: value})
+}
 
 func (r *Review) warn(format string, a ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, a...))
@@ -204,47 +212,46 @@ func printable(b []byte) bool {
 	return true
 }
 
-// Print writes the review for a custodian to read.
+// Print writes the review for a custodian to read. Every label and value
+// goes through untrusted.Text (string values through untrusted.Quote), so
+// nothing in a request can move the cursor, hide or reorder text; a value
+// of several lines is shown one line under the other, each escaped.
 func (r *Review) Print(w io.Writer) {
 	kind := map[string]string{
 		KindLegacyTx: "legacy transaction", KindTypedTx: "EIP-1559 transaction",
 		KindTypedData: "EIP-712 typed data", KindPersonal: "personal message (EIP-191)",
 	}[r.Kind]
 	fmt.Fprintf(w, "Ethereum signing request: %s\n", kind)
+	type shown struct {
+		label string
+		lines []string
+	}
+	rows := []shown{
+		{"chain", []string{fmt.Sprintf("%s (%s)", r.ChainID, r.Chain)}},
+		{"signer", []string{fmt.Sprintf("%s at %s", r.From.Hex(), untrusted.Text(r.Path))}},
+	}
 	width := len("signer")
 	for _, f := range r.Fields {
-		width = max(width, len(f.Label))
-	}
-	line := func(label, value string) {
-		label, value = clean(label), clean(value)
-		pad := strings.Repeat(" ", width-len(label))
-		value = strings.ReplaceAll(value, "\n", "\n  "+strings.Repeat(" ", width+2))
-		fmt.Fprintf(w, "  %s:%s %s\n", label, pad, value)
-	}
-	line("chain", fmt.Sprintf("%s (%s)", r.ChainID, r.Chain))
-	line("signer", fmt.Sprintf("%s at %s", r.From.Hex(), r.Path))
-	for _, f := range r.Fields {
-		line(f.Label, f.Value)
-	}
-	for _, m := range r.Warnings {
-		fmt.Fprintf(w, "WARNING: %s\n", clean(m))
-	}
-	fmt.Fprintf(w, "  digest: 0x%x\n", r.Digest)
-}
-
-// clean escapes characters that could hide or rewrite text on a terminal
-// (carriage returns, escapes, bidi overrides), keeping newlines and tabs.
-func clean(s string) string {
-	if printable([]byte(s)) {
-		return s
-	}
-	var b strings.Builder
-	for _, c := range s {
-		if c == utf8.RuneError || (!unicode.IsPrint(c) && c != '\n' && c != '\t') {
-			fmt.Fprintf(&b, "\\u%04x", c)
+		row := shown{label: untrusted.Text(f.Label)}
+		if f.Quoted {
+			row.lines = []string{untrusted.Quote(f.Value)}
 		} else {
-			b.WriteRune(c)
+			for _, l := range strings.Split(f.Value, "\n") {
+				row.lines = append(row.lines, untrusted.Text(l))
+			}
+		}
+		width = max(width, utf8.RuneCountInString(row.label))
+		rows = append(rows, row)
+	}
+	for _, row := range rows {
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(row.label))
+		fmt.Fprintf(w, "  %s:%s %s\n", row.label, pad, row.lines[0])
+		for _, l := range row.lines[1:] {
+			fmt.Fprintf(w, "  %s  %s\n", strings.Repeat(" ", width), l)
 		}
 	}
-	return b.String()
+	for _, m := range r.Warnings {
+		fmt.Fprintf(w, "WARNING: %s\n", untrusted.Text(m))
+	}
+	fmt.Fprintf(w, "  digest: 0x%x\n", r.Digest)
 }

@@ -210,7 +210,7 @@ func TestPrintIsTerminalSafe(t *testing.T) {
 	var buf bytes.Buffer
 	rev.Print(&buf)
 	out := buf.String()
-	if strings.ContainsAny(out, "\r\x1b\u202e") || !strings.Contains(out, `hello\u001b[2J\u202eevil`) {
+	if strings.ContainsAny(out, "\r\x1b\u202e") || !strings.Contains(out, `hello\x1b[2J\u{202E}evil`) {
 		t.Fatalf("unsafe or unexpected print:\n%q", out)
 	}
 	if !strings.Contains(out, "personal message (EIP-191)") || !strings.Contains(out, "1 (Ethereum mainnet)") {
@@ -264,7 +264,7 @@ func TestDecodeERC20(t *testing.T) {
 	to := common.HexToAddress("0x9858EfFD232B4033E47d90003D41EC34EcaEda94")
 	data := erc20Call(selTransfer, to, big.NewInt(12_500_000))
 	m, args, ok := DecodeERC20(data)
-	if !ok || m != "transfer" || args[0] != (Field{"to", to.Hex()}) || args[1] != (Field{"amount", "12500000"}) {
+	if !ok || m != "transfer" || args[0] != (Field{Label: "to", Value: to.Hex()}) || args[1] != (Field{Label: "amount", Value: "12500000"}) {
 		t.Fatalf("%s %v %v", m, args, ok)
 	}
 	m, args, ok = DecodeERC20(erc20Call(selApprove, to, big.NewInt(1)))
