@@ -86,6 +86,13 @@ func TestUSBPutRefusesOverwrite(t *testing.T) {
 	if got, _, _ := u.Get(1, "alice"); string(got) != "first" {
 		t.Fatalf("packet replaced: %q", got)
 	}
+	// Something other than a packet where this station's packet goes is
+	// refused as what it is.
+	p := u.PacketPath(1, "bob")
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "Put onto a folder", u.Put(context.Background(), 1, "bob", []byte("b")), p, "not a regular file (a folder)", "remove it")
 }
 
 func TestUSBGetNotYet(t *testing.T) {
@@ -105,6 +112,11 @@ func TestUSBGetNotYet(t *testing.T) {
 	if _, _, err := u.Get(2, "alice"); !errors.Is(err, ceremony.ErrNotYet) {
 		t.Fatalf("missing step folder: %v", err)
 	}
+	// A file where a step folder goes is not "not yet": it is refused.
+	step3 := filepath.Dir(u.PacketPath(3, "alice"))
+	mustWrite(t, step3, []byte("x"))
+	_, _, err := u.Get(3, "bob")
+	wantErr(t, "Get from a file posing as a step folder", err, step3, "the step folder is a file, not a folder")
 }
 
 func TestUSBPlainNames(t *testing.T) {
@@ -160,6 +172,15 @@ func TestUSBStrays(t *testing.T) {
 	if got := u.Strays(2, []string{"alice", "bob"}); len(got) != 0 {
 		t.Fatalf("Strays of a step not begun = %v", got)
 	}
+	// A step folder that is a link is not listed through (Get refuses it).
+	elsewhere := t.TempDir()
+	mustWrite(t, filepath.Join(elsewhere, "eve.pkt"), []byte("e"))
+	if err := os.Symlink(elsewhere, filepath.Dir(u.PacketPath(3, "alice"))); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if got := u.Strays(3, []string{"alice", "bob"}); len(got) != 0 {
+		t.Fatalf("Strays through a linked step folder = %v", got)
+	}
 }
 
 func TestUSBNotices(t *testing.T) {
@@ -182,7 +203,7 @@ func TestUSBNotices(t *testing.T) {
 	// Too big to be a notice: not read, reported with what is wrong.
 	if got[1].Station != "eve" || got[1].Data != nil || !strings.HasPrefix(got[1].Where, filepath.Join(u.Dir(), "abort-eve.json")) ||
 		!strings.Contains(got[1].Where, "more than 16384") {
-		t.Fatalf("oversized notice = %+v (%d bytes)", got[1], len(got[1].Data))
+		t.Fatalf("oversized notice from %s at %s: %d bytes read", got[1].Station, got[1].Where, len(got[1].Data))
 	}
 }
 
