@@ -8,7 +8,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export CGO_ENABLED := 0
 export GOFLAGS := -buildvcs=false
 
-.PHONY: build test test-deps lint unit demo bench release reproducible clean
+.PHONY: build test test-deps lint unit demo bench fuzz release reproducible clean
 
 build:
 	$(GO) build $(FLAGS) -o bin/coldtss ./cmd/coldtss
@@ -34,6 +34,25 @@ demo: build
 
 bench:
 	$(GO) test ./cmd/coldtss -run '^$$' -bench . -benchtime 1x -timeout 30m
+
+## fuzz: runs every fuzz target in the repository (each func FuzzX in a
+## _test.go, found anew on every run) for FUZZTIME each, one after another:
+## go test fuzzes one target per package per run. Reports every target that
+## failed at the end; a crasher is kept in that package's testdata/fuzz/.
+## FUZZMINIMIZETIME bounds how long each new input is shrunk: go's default
+## (60s) would spend most of a short run minimizing instead of fuzzing.
+FUZZTIME ?= 60s
+FUZZMINIMIZETIME ?= 5s
+fuzz:
+	@targets=$$(grep -r --include='*_test.go' --exclude-dir=testdata --exclude-dir='.*' -o '^func Fuzz[A-Za-z0-9_]*(' -- */ \
+		| sed 's|/[^/]*_test\.go:func |:|; s|($$||' | sort -u); \
+	[ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
+	failed=; for t in $$targets; do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== ./$$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test ./$$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) || failed="$$failed ./$$pkg:$$name"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed"; exit 1; fi
 
 ## release: static, reproducible binaries for every platform, with SHA256SUMS.
 release:
