@@ -183,7 +183,8 @@ type psbtReader struct {
 	off int
 }
 
-// compactSize reads a canonical compact size unsigned integer.
+// readCompactSize reads a canonical compact size unsigned integer from the
+// start of b and says how many bytes it took.
 func readCompactSize(b []byte) (v uint64, n int, ok bool) {
 	if len(b) == 0 {
 		return 0, 0, false

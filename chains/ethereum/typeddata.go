@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coldtss/coldtss/internal/untrusted"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
@@ -516,12 +517,12 @@ func atomicValue(out *typedValue, v any) error {
 		if !ok {
 			return mismatch("an address string (0x and 40 hex digits)")
 		}
-		a, err := parseAddress(s)
+		if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
+			return typedErr(path, "%s is not an Ethereum address (0x and 40 hex digits): ask for a new request", shortQuote(s))
+		}
+		a, err := parseAddress(s) // now only a wrong checksum can fail
 		if err != nil {
-			if strings.Contains(err.Error(), "checksum") {
-				return typedErr(path, "%v", err)
-			}
-			return typedErr(path, "%v: ask for a new request", err)
+			return typedErr(path, "%v", err)
 		}
 		out.atom, out.show = common32(a.Bytes()), a.Hex()
 		return nil

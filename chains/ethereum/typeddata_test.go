@@ -194,6 +194,7 @@ func TestTypedDataRefusalWording(t *testing.T) {
 		{"no primaryType", []byte(`{"types":{` + dom + `},"domain":{"name":"x","chainId":1},"message":{}}`), "typed data primaryType: missing: the document must name the type of its message; ask for a new request"},
 		// Addresses.
 		{"malformed address", oneField("address", `"0x1234"`), `typed data message.v: "0x1234" is not an Ethereum address (0x and 40 hex digits): ask for a new request`},
+		{"address reading checksum", oneField("address", `"checksum"`), `typed data message.v: "checksum" is not an Ethereum address (0x and 40 hex digits): ask for a new request`},
 		{"address without 0x", oneField("address", `"CD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"`), "is not an Ethereum address (0x and 40 hex digits)"},
 		{"bad checksum", doc(mailTypes, "Mail", strings.Replace(mailMessage, "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB", "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBBB", 1)),
 			`typed data message.to.wallet: "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBBB" has a wrong EIP-55 checksum (expected 0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB): it was mistyped or altered; do not sign`},
