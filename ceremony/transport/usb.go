@@ -460,6 +460,18 @@ type FileError struct {
 
 func (e *FileError) Error() string { return e.Path + ": " + e.Problem + "; " + e.Advice }
 
+// ReadFile reads a file that came on the stick (a plan, a PSBT, a request
+// file) as Get reads packets: a regular file only, opened without following
+// a link or blocking on a named pipe, of at most limit bytes. what names
+// the file's kind for messages, e.g. "a plan".
+func ReadFile(path, what string, limit int64) ([]byte, error) {
+	b, err := readFile(path, limit, what)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	return b, err
+}
+
 // readFile reads a regular file of at most limit bytes, never following a
 // link, never blocking on a named pipe or device, never reading more than
 // limit+1 bytes whatever the file claims. A missing file is fs.ErrNotExist.

@@ -504,3 +504,18 @@ func TestUSBOpenMissingStick(t *testing.T) {
 	u := &USB{Root: filepath.Join(t.TempDir(), "nothing"), Session: "s"}
 	wantErr(t, "Open", u.Open(), u.Root, "no such folder", "is the stick mounted?")
 }
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "plan.json")
+	mustWrite(t, p, []byte("{}"))
+	if b, err := ReadFile(p, "a plan", 10); err != nil || string(b) != "{}" {
+		t.Fatalf("ReadFile = %q %v", b, err)
+	}
+	wantErr(t, "ReadFile of a big file", func() error { _, err := ReadFile(p, "a plan", 1); return err }(), p, "too big for a plan (2 bytes, at most 1)")
+	_, err := ReadFile(filepath.Join(dir, "none"), "a plan", 10)
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), filepath.Join(dir, "none")) {
+		t.Fatalf("ReadFile of a missing file: %v", err)
+	}
+	wantErr(t, "ReadFile of a folder", func() error { _, err := ReadFile(dir, "a plan", 10); return err }(), dir, "not a regular file (a folder)")
+}
