@@ -328,8 +328,20 @@ func (h Home) resolveKey(id string) (string, error) {
 
 // --- transcripts
 
+// checkSession refuses anything but a session id (32 lower-case hex
+// digits) where one names a file.
+func checkSession(session string) error {
+	if len(session) != 32 || strings.Trim(session, "0123456789abcdef") != "" {
+		return fmt.Errorf("%q is not a ceremony session id", session)
+	}
+	return nil
+}
+
 // SaveTranscript stores a ceremony transcript (public data).
 func (h Home) SaveTranscript(session string, data []byte) (string, error) {
+	if err := checkSession(session); err != nil {
+		return "", err
+	}
 	p := h.TranscriptPath(session)
 	return p, WriteFileAtomic(p, data, publicPerm)
 }
@@ -341,8 +353,8 @@ func (h Home) SaveTranscript(session string, data []byte) (string, error) {
 // a station never runs two parties in one session (for signing, that
 // could reuse a nonce).
 func (h Home) JoinSession(session string) error {
-	if len(session) != 32 || strings.Trim(session, "0123456789abcdef") != "" {
-		return fmt.Errorf("%q is not a ceremony session id", session)
+	if err := checkSession(session); err != nil {
+		return err
 	}
 	p := filepath.Join(h.Dir, "sessions", session)
 	if b, err := os.ReadFile(p); err == nil {

@@ -167,6 +167,13 @@ func (c Card) Verify() error {
 	if err := ValidName(c.Name); err != nil {
 		return err
 	}
+	// One canonical spelling of every key: upper-case hex would let one
+	// identity take two places in a plan, as two different-looking cards.
+	for field, v := range map[string]string{"sign_key": c.SignKey, "seal_key": c.SealKey, "signature": c.Signature} {
+		if b, err := hex.DecodeString(v); err != nil || hex.EncodeToString(b) != v {
+			return fmt.Errorf("identity card of %q: %s is not lower-case hex", c.Name, field)
+		}
+	}
 	pk, err := c.SignPublic()
 	if err != nil {
 		return err

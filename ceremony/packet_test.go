@@ -207,3 +207,30 @@ func TestPlanRefusals(t *testing.T) {
 		t.Fatalf("ParsePlan: %v", err)
 	}
 }
+
+// An upper-case spelling of a card's key is the same identity: it must
+// not pass as a second station.
+func TestCardKeysAreCanonical(t *testing.T) {
+	id, _ := NewIdentity("alice")
+	for _, field := range []string{"sign_key", "seal_key", "signature"} {
+		c := id.Card()
+		switch field {
+		case "sign_key":
+			c.SignKey = strings.ToUpper(c.SignKey)
+		case "seal_key":
+			c.SealKey = strings.ToUpper(c.SealKey)
+		case "signature":
+			c.Signature = strings.ToUpper(c.Signature)
+		}
+		if err := c.Verify(); err == nil || !strings.Contains(err.Error(), field+" is not lower-case hex") {
+			t.Errorf("%s in upper case: %v", field, err)
+		}
+	}
+	bob, _ := NewIdentity("bob")
+	twin := id.Card()
+	twin.Name = "alice2"
+	twin.SignKey = strings.ToUpper(twin.SignKey)
+	if _, err := NewKeygenPlan([]Card{id.Card(), twin, bob.Card()}, 2, CurveEd25519, ""); err == nil {
+		t.Fatal("one identity took two places in a plan")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -68,7 +70,7 @@ func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
 	if err := res[0].Transcript.Verify(); err != nil {
 		t.Fatal(err)
 	}
-	key := ceremony.PlanKey{ID: "k", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
+	key := ceremony.PlanKey{ID: "0123456789abcdef", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
 	msgs := []ceremony.SignRequest{{Data: hex.EncodeToString([]byte("hello"))}, {Data: "00ff"}}
 	sp, err := ceremony.NewSignPlan(key, ceremony.CurveEd25519, 2, []ceremony.Card{cards[0], cards[2]}, msgs, nil)
 	if err != nil {
@@ -83,23 +85,17 @@ func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
 	t.Logf("signatures: %d", len(sres[0].Signatures))
 }
 
+// preParams returns n of the test-only pre-parameter sets in testdata
+// (public: made once, so that tests need not search for safe primes).
 func preParams(t testing.TB, n int) [][]byte {
 	out := make([][]byte, n)
-	var wg sync.WaitGroup
 	for i := range out {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			b, err := ceremony.GeneratePreParams(ctx)
-			if err != nil {
-				t.Error(err)
-			}
-			out[i] = b
-		}(i)
+		b, err := os.ReadFile(filepath.Join("testdata", "preparams", fmt.Sprintf("test-only-%d.json", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = b
 	}
-	wg.Wait()
 	return out
 }
 
@@ -116,7 +112,7 @@ func TestECDSAKeygenAndBatchSignInProcess(t *testing.T) {
 	if err := res[0].Transcript.Verify(); err != nil {
 		t.Fatal(err)
 	}
-	key := ceremony.PlanKey{ID: "k", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
+	key := ceremony.PlanKey{ID: "0123456789abcdef", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode), Holders: plan.Names()}
 	var msgs []ceremony.SignRequest
 	for i := 0; i < 3; i++ {
 		d := make([]byte, 32)
