@@ -45,10 +45,6 @@ var stickPoll = 200 * time.Millisecond
 // second.
 var shortWait = 300 * time.Millisecond
 
-// deviceOf returns the device number of the filesystem holding path, and
-// whether this system has one (a variable so tests can move the stick).
-var deviceOf = device
-
 // advice ends every error about a file someone put on the stick.
 const advice = "someone put it on the stick: remove it and find out who"
 
@@ -67,7 +63,7 @@ const advice = "someone put it on the stick: remove it and find out who"
 // step folder that is a link is refused, for reading and writing, so a
 // link cannot redirect where a station writes. Writes are atomic (temp
 // file, fsync, rename), and happen only while the stick the station first
-// wrote to (its marker file and device) is there: otherwise they wait for
+// wrote to (its marker file) is there: otherwise they wait for
 // it, so a station never writes into the empty mount folder a pulled stick
 // leaves on its own disk. Readers poll.
 type USB struct {
@@ -81,8 +77,6 @@ type USB struct {
 	mu     sync.Mutex
 	opened bool
 	marker []byte // the stick's id, as read when first opened
-	dev    uint64
-	hasDev bool
 }
 
 // Dir is the ceremony's folder on the stick.
@@ -98,9 +92,10 @@ func (u *USB) PacketPath(step int, station string) string {
 }
 
 // Open records which stick the ceremony runs on: the id in the stick's
-// marker file (created, with a random id, if the stick has none) and the
-// device the stick's folder is on. Every write later checks that the same
-// stick is there. The first write opens the stick if Open was not called;
+// marker file (created, with a random id, if the stick has none). Every
+// write later checks that the same stick is there. The device number is
+// deliberately not compared: a stick plugged back in can come back as
+// another device (sdb becomes sdc) and the station would wait for ever. The first write opens the stick if Open was not called;
 // calling it first finds a missing stick, a read-only stick or a linked
 // ceremony folder before the ceremony starts.
 func (u *USB) Open() error { return u.open(context.Background()) }
@@ -117,7 +112,6 @@ func (u *USB) open(ctx context.Context) error {
 	if st, err := os.Stat(u.Root); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: no such folder; is the stick mounted?", u.Root)
 	}
-	dev, hasDev := deviceOf(u.Root)
 	_, err := u.readMarker()
 	if errors.Is(err, fs.ErrNotExist) {
 		err = u.createMarker()
@@ -133,7 +127,7 @@ func (u *USB) open(ctx context.Context) error {
 	if _, err := realDir(u.Dir(), "the ceremony folder"); err != nil {
 		return err
 	}
-	u.marker, u.dev, u.hasDev, u.opened = id, dev, hasDev, true
+	u.marker, u.opened = id, true
 	return nil
 }
 
@@ -238,11 +232,6 @@ func (u *USB) stickThere() string {
 		return err.Error()
 	case !bytes.Equal(id, u.marker):
 		return "the stick at " + u.Root + " is not the one this ceremony started on (its " + StickMarker + " differs)"
-	}
-	if u.hasDev {
-		if dev, ok := deviceOf(u.Root); ok && dev != u.dev {
-			return u.Root + " is on another device than when the ceremony started"
-		}
 	}
 	return ""
 }
@@ -456,9 +445,13 @@ type FileError struct {
 	Problem string // e.g. "not a regular file (a named pipe)"
 	Advice  string
 	short   string // the problem in a few words, e.g. "a named pipe"
+	Err     error  // the underlying error, if any (fs.ErrNotExist)
 }
 
 func (e *FileError) Error() string { return e.Path + ": " + e.Problem + "; " + e.Advice }
+
+// Unwrap gives the underlying error, e.g. fs.ErrNotExist.
+func (e *FileError) Unwrap() error { return e.Err }
 
 // ReadFile reads a file that came on the stick (a plan, a PSBT, a request
 // file) as Get reads packets: a regular file only, opened without following
@@ -467,7 +460,7 @@ func (e *FileError) Error() string { return e.Path + ": " + e.Problem + "; " + e
 func ReadFile(path, what string, limit int64) ([]byte, error) {
 	b, err := readFile(path, limit, what)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+		return nil, &FileError{Path: path, Problem: "no such file", Advice: "check the name and that the stick is mounted", Err: fs.ErrNotExist}
 	}
 	return b, err
 }

@@ -366,45 +366,6 @@ func TestUSBPutWaitsForTheSameStick(t *testing.T) {
 	}
 }
 
-func TestUSBPutWaitsForTheSameDevice(t *testing.T) {
-	u := newUSB(t)
-	var mu sync.Mutex
-	moved := false
-	deviceOf = func(string) (uint64, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if moved {
-			return 2, true
-		}
-		return 1, true
-	}
-	t.Cleanup(func() { deviceOf = device })
-	w := newWaiter(u)
-	mustPut(t, u, 1, "alice", []byte("a"))
-	mu.Lock()
-	moved = true // a copy of the stick, marker included, elsewhere
-	mu.Unlock()
-	done := putAsync(context.Background(), u, 2, "alice", []byte("b"))
-	if msg := w.next(t); !strings.HasPrefix(msg, "plug the stick back in to write step 2") || !strings.Contains(msg, "another device") {
-		t.Fatalf("Waiting said %q", msg)
-	}
-	time.Sleep(2 * stickPoll)
-	if exists(u.PacketPath(2, "alice")) {
-		t.Fatal("Put wrote on another device")
-	}
-	mu.Lock()
-	moved = false
-	mu.Unlock()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Put did not go on when the stick came back")
-	}
-}
-
 func TestUSBPutStopsWhenCancelled(t *testing.T) {
 	u := newUSB(t)
 	mustPut(t, u, 1, "alice", []byte("a"))

@@ -54,10 +54,13 @@ func parseVia(via string, plan *ceremony.Plan) (*transport.USB, error) {
 	if !ok || scheme != "usb" || arg == "" {
 		return nil, usageError{Err: fmt.Errorf("--via %q is not a transport: use usb:PATH", via)}
 	}
-	if st, err := os.Stat(arg); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("--via %s: no such folder; is the stick mounted?", arg)
+	usb := &transport.USB{Root: arg, Session: plan.Session}
+	// Records which stick this is, and finds a missing or read-only stick
+	// or a linked ceremony folder before anything runs.
+	if err := usb.Open(); err != nil {
+		return nil, fmt.Errorf("--via %s: %v", arg, err)
 	}
-	return &transport.USB{Root: arg, Session: plan.Session}, nil
+	return usb, nil
 }
 
 func join(c *cli.Context) error {
@@ -157,6 +160,7 @@ func join(c *cli.Context) error {
 	}
 	st := cliutil.NewStatusLine()
 	r.Progress = func(s ceremony.Status) { st.Set(s.String()) }
+	usb.Waiting = st.Set
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A station never takes part twice in one session: a replayed plan
@@ -178,11 +182,12 @@ func join(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	_ = backup.WriteFileAtomic(filepath.Join(usb.Dir(), "transcript-"+me.Name+".json"), tb, 0o644)
+	// A copy on the stick for the coordinator's records; best effort.
+	_ = usb.WriteOutputContext(ctx, "transcript-"+me.Name+".json", tb)
 	if plan.Kind == ceremony.KindKeygen {
 		return finishKeygen(c, h, plan, *pending, res, tpath, time.Since(start))
 	}
-	return finishSign(c, plan, usb, rv, res, tpath, time.Since(start))
+	return finishSign(ctx, c, plan, usb, rv, res, tpath, time.Since(start))
 }
 
 // checkSigners makes sure every signer's card in the plan is the very card
@@ -288,7 +293,7 @@ type SignatureJSON struct {
 	DER       string `json:"der,omitempty"`
 }
 
-func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
+func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
 	out := SignatureFile{Format: "coldtss-signatures/1", Session: plan.Session, Key: plan.Key.ID, Curve: plan.Curve}
 	for i, sig := range res.Signatures {
 		sj := SignatureJSON{Index: i + 1, Data: plan.Messages[i].Data, Path: plan.Messages[i].Path, PublicKey: hex.EncodeToString(res.SigningKeys[i])}
@@ -306,18 +311,36 @@ func finishSign(c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv revi
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	b = append(b, '\n')
-	path := c.String("out")
-	if path == "" {
-		path = filepath.Join(usb.Dir(), "signatures.json")
+	// Outputs go next to --out, or into the ceremony folder on the stick,
+	// written only where a link on the stick cannot redirect them.
+	write := func(name string, data []byte) (string, error) {
+		return usb.OutputPath(name), usb.WriteOutputContext(ctx, name, data)
 	}
-	if err := backup.WriteFileAtomic(path, b, 0o644); err != nil {
-		return err
+	if o := c.String("out"); o != "" {
+		write = func(name string, data []byte) (string, error) {
+			p := filepath.Join(filepath.Dir(o), name)
+			if name == "signatures.json" {
+				p = o
+			}
+			return p, backup.WriteFileAtomic(p, data, 0o644)
+		}
+	}
+	path, err := write("signatures.json", b)
+	if err != nil {
+		return fmt.Errorf("the signatures were made but could not be written: %v", err)
 	}
 	var files []string
 	if rv != nil {
-		var err error
-		if files, err = rv.Finish(filepath.Dir(path), res.Signatures); err != nil {
+		outs, err := rv.Finish(res.Signatures)
+		if err != nil {
 			return fmt.Errorf("the signatures were made (%s) but the transaction could not be finished: %v", path, err)
+		}
+		for _, o := range outs {
+			f, err := write(o.Name, o.Data)
+			if err != nil {
+				return fmt.Errorf("the signatures were made (%s) but %s could not be written: %v", path, o.Name, err)
+			}
+			files = append(files, f)
 		}
 	}
 	if c.Bool("json") {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/untrusted"
@@ -33,8 +32,8 @@ type reviewed interface {
 	Print(w io.Writer)
 	Requests() []ceremony.SignRequest
 	// Finish turns the ceremony's signatures (r||s||recid each) into the
-	// finished artefacts, written into dir; it returns what it wrote.
-	Finish(dir string, sigs [][]byte) ([]string, error)
+	// finished artefacts, by file name; the caller writes them.
+	Finish(sigs [][]byte) ([]output, error)
 }
 
 // policyFlags are the review rules a station applies before it signs.
@@ -91,12 +90,14 @@ func loadPayload(c *cli.Context, psbtFile, ethFile string) (*ceremony.Payload, e
 	return nil, nil
 }
 
+// maxInput bounds any file a station reads that came from elsewhere: a
+// plan with its payload, a PSBT, a request, a card, a transcript.
+const maxInput = ceremony.MaxPayload*2 + 1<<20
+
+// readInput reads a file that may have come on the stick: a regular file
+// only, never through a link or a named pipe, of bounded size.
 func readInput(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
-	}
-	return b, nil
+	return transport.ReadFile(path, "an input file", maxInput)
 }
 
 // reviewPayload decodes a payload for the given key and applies this
@@ -188,6 +189,12 @@ func checkRequests(plan *ceremony.Plan, rv reviewed) error {
 	return nil
 }
 
+// output is a finished artefact: a file name and its content.
+type output struct {
+	Name string
+	Data []byte
+}
+
 type psbtReview struct {
 	raw  []byte
 	acct bitcoin.Account
@@ -204,7 +211,7 @@ func (p *psbtReview) Requests() []ceremony.SignRequest {
 	return out
 }
 
-func (p *psbtReview) Finish(dir string, sigs [][]byte) ([]string, error) {
+func (p *psbtReview) Finish(sigs [][]byte) ([]output, error) {
 	rs := make([][]byte, len(sigs))
 	for i, s := range sigs {
 		rs[i] = s[:64]
@@ -213,19 +220,11 @@ func (p *psbtReview) Finish(dir string, sigs [][]byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := filepath.Join(dir, "signed.psbt")
-	if err := backup.WriteFileAtomic(out, signed, 0o644); err != nil {
-		return nil, err
-	}
-	files := []string{out}
+	out := []output{{"signed.psbt", signed}}
 	if tx != nil {
-		txf := filepath.Join(dir, "tx.hex")
-		if err := backup.WriteFileAtomic(txf, []byte(hex.EncodeToString(tx)+"\n"), 0o644); err != nil {
-			return nil, err
-		}
-		files = append(files, txf)
+		out = append(out, output{"tx.hex", []byte(hex.EncodeToString(tx) + "\n")})
 	}
-	return files, nil
+	return out, nil
 }
 
 type ethReview struct {
@@ -239,7 +238,7 @@ func (e *ethReview) Requests() []ceremony.SignRequest {
 	return []ceremony.SignRequest{{Data: hex.EncodeToString(e.rv.Digest), Path: e.rv.Path, Note: e.req.Kind}}
 }
 
-func (e *ethReview) Finish(dir string, sigs [][]byte) ([]string, error) {
+func (e *ethReview) Finish(sigs [][]byte) ([]output, error) {
 	if len(sigs) != 1 {
 		return nil, fmt.Errorf("an Ethereum request takes one signature, the ceremony made %d", len(sigs))
 	}
@@ -251,9 +250,5 @@ func (e *ethReview) Finish(dir string, sigs [][]byte) ([]string, error) {
 	if kind == "raw-transaction" {
 		name = "tx.hex"
 	}
-	path := filepath.Join(dir, name)
-	if err := backup.WriteFileAtomic(path, []byte("0x"+hex.EncodeToString(out)+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	return []string{path}, nil
+	return []output{{name, []byte("0x" + hex.EncodeToString(out) + "\n")}}, nil
 }

@@ -150,7 +150,7 @@ func planSign(c *cli.Context) error {
 		reqs = append(reqs, ceremony.SignRequest{Data: strings.ToLower(m)})
 	}
 	if f := c.String("requests"); f != "" {
-		b, err := os.ReadFile(f)
+		b, err := readInput(f)
 		if err != nil {
 			return err
 		}
@@ -189,9 +189,9 @@ func readPlan(path string) (*ceremony.Plan, error) {
 	if path == "" {
 		return nil, usageError{Err: fmt.Errorf("give the plan file")}
 	}
-	b, err := os.ReadFile(path)
+	b, err := readInput(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the plan: %v", err)
+		return nil, err
 	}
 	plan, err := ceremony.ParsePlan(b)
 	if err != nil {

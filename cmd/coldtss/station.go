@@ -74,9 +74,9 @@ func cardView(c ceremony.Card) cardJSON {
 }
 
 func readCard(path string) (ceremony.Card, error) {
-	b, err := os.ReadFile(path)
+	b, err := readInput(path)
 	if err != nil {
-		return ceremony.Card{}, fmt.Errorf("cannot read identity card: %v", err)
+		return ceremony.Card{}, err
 	}
 	c, err := ceremony.ParseCard(b)
 	if err != nil {

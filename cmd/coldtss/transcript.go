@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -26,7 +25,7 @@ func transcriptCommand() *cli.Command {
 					if path == "" {
 						return usageError{Err: fmt.Errorf("give the transcript file")}
 					}
-					b, err := os.ReadFile(path)
+					b, err := readInput(path)
 					if err != nil {
 						return fmt.Errorf("cannot read the transcript: %v", err)
 					}
