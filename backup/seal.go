@@ -1,3 +1,7 @@
+// Package backup seals secrets with age: under a scrypt passphrase or to
+// age recipients, as standard age files that the age tool opens without
+// coldtss. The station's vault (backup/vault) keeps its secrets this way,
+// and cold backups of shares are made of it.
 package backup
 
 import (

@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
 // MaxPacketSize bounds a packet file on the stick. The largest honest
@@ -284,7 +284,7 @@ func (u *USB) Put(ctx context.Context, step int, station string, data []byte) er
 		}
 		return fmt.Errorf("%s already exists: another process is running this plan as %s, or the plan was run before (make a new plan)", p, station)
 	}
-	return backup.WriteFileAtomic(p, data, 0o644)
+	return atomicfile.Write(p, data, 0o644)
 }
 
 // Get reads a packet, or returns ceremony.ErrNotYet.
@@ -386,7 +386,7 @@ func (u *USB) write(ctx context.Context, name, what string, data []byte) error {
 	if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
 		return notRegular(p, st.Mode())
 	}
-	return backup.WriteFileAtomic(p, data, 0o644)
+	return atomicfile.Write(p, data, 0o644)
 }
 
 // Notices returns every abort notice in the ceremony folder. A notice file

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -143,7 +144,7 @@ func btcPrepare(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("the PSBT built does not pass the stations' review (%v): report this as a bug", err)
 	}
-	if err := writeNew(out, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteNew(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	if c.Bool("json") {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -199,7 +200,7 @@ func ethPrepare(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot make the signing request: %v", err)
 	}
-	if err := writeNew(out, req.Marshal()); err != nil {
+	if err := atomicfile.WriteNew(out, req.Marshal(), 0o644); err != nil {
 		return err
 	}
 	if c.Bool("json") {
@@ -313,7 +314,7 @@ func ethMessage(c *cli.Context) error {
 		return fmt.Errorf("cannot make the signing request: %v", err)
 	}
 	out := c.String("out")
-	if err := writeNew(out, req.Marshal()); err != nil {
+	if err := atomicfile.WriteNew(out, req.Marshal(), 0o644); err != nil {
 		return err
 	}
 	fmt.Printf("Wrote %s (%s for %s at %s, chain %s): give it to the stations (coldtss plan sign --eth-request %s).\n", out, req.Kind, from.Hex(), c.String("path"), chainID, out)

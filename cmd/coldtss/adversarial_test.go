@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
 // courier carries packets between per-station stick folders, as a person
@@ -87,7 +88,7 @@ func (c *courier) loop() {
 					}
 					c.done[from.key+">"+to.key+":"+rel] = true
 					if out != nil {
-						backup.WriteFileAtomic(filepath.Join(to.dir, rel), out, 0o644)
+						atomicfile.Write(filepath.Join(to.dir, rel), out, 0o644)
 					}
 				}
 			}
@@ -232,7 +233,7 @@ func TestAdversarial(t *testing.T) {
 		forged.Sign(eve, p.Fingerprint())
 		// eve's packet, named as eve's, in carol's folder before anyone starts.
 		evePath := filepath.Join(owners[2].dir, "coldtss-"+p.Session, "step-01", "eve.pkt")
-		backup.WriteFileAtomic(evePath, forged.Encode(), 0o644)
+		atomicfile.Write(evePath, forged.Encode(), 0o644)
 		newCourier(t, plan, owners, nil)
 		res := joinAll(t, sts, plan, "", joinOpts{stick: sticks(owners), timeout: "20s"})
 		expectFailure(t, res[2], "step-01/eve.pkt", "unknown sender")
@@ -400,11 +401,11 @@ func TestAdversarial(t *testing.T) {
 		}
 	}
 	for _, s := range sts {
-		keys, err := (backup.Home{Dir: s.home}).Keys()
+		keys, err := (vault.Home{Dir: s.home}).Keys()
 		if err != nil || len(keys) != 1 || keys[0].ID != good.ID {
 			t.Fatalf("%s: keys after the attacks: %v %v", s.name, keys, err)
 		}
-		if _, err := (backup.Home{Dir: s.home}).Share(good.ID, s.identity(t).AgeIdentity()); err != nil {
+		if _, err := (vault.Home{Dir: s.home}).Share(good.ID, s.identity(t).AgeIdentity()); err != nil {
 			t.Fatalf("%s: the existing share no longer opens: %v", s.name, err)
 		}
 	}

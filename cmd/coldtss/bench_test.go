@@ -53,7 +53,7 @@ import (
 	"github.com/bnb-chain/tss-lib/v3/tss"
 	"github.com/btcsuite/btcd/btcutil/bech32"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
 )
@@ -167,7 +167,7 @@ func benchStations(b *testing.B, bin, work string) []benchStation {
 		b.Fatal(err)
 	}
 	for i := range sts {
-		raw, err := backup.Home{Dir: sts[i].home}.ReadCard()
+		raw, err := vault.Home{Dir: sts[i].home}.ReadCard()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func benchInstallPreParams(b *testing.B, sts []benchStation, pps [][]byte) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := (backup.Home{Dir: st.home}).AddPreParams(pps[i], rec); err != nil {
+		if _, err := (vault.Home{Dir: st.home}).AddPreParams(pps[i], rec); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -833,7 +833,7 @@ func benchKeygenOurs(b *testing.B, bin, work string, sts []benchStation, pps [][
 	benchInstallPreParams(b, sts, pps)
 	args := []string{"keygen", "--threshold", "2", "--curve", ceremony.CurveSecp256k1, "--label", "bench"}
 	for _, st := range sts {
-		args = append(args, "--card", backup.Home{Dir: st.home}.CardPath())
+		args = append(args, "--card", vault.Home{Dir: st.home}.CardPath())
 	}
 	planPath := filepath.Join(stick, fmt.Sprintf("keygen-%d.json", iter))
 	plan, pj := benchPlan(b, bin, planPath, args...)

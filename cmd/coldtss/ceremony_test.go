@@ -18,14 +18,14 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 )
 
 // verifyECDSA checks every signature with btcec against the child key that
 // btcutil/hdkeychain derives from the exported xpub: code independent of tss-lib.
-func verifyECDSA(t *testing.T, key backup.KeyInfo, reqs []ceremony.SignRequest, sigs SignatureFile) {
+func verifyECDSA(t *testing.T, key vault.KeyInfo, reqs []ceremony.SignRequest, sigs SignatureFile) {
 	t.Helper()
 	if len(sigs.Signatures) != len(reqs) {
 		t.Fatalf("%d signatures for %d requests", len(sigs.Signatures), len(reqs))
@@ -88,7 +88,7 @@ func TestECDSA2of3KeygenAndBatchSigningAcrossProcesses(t *testing.T) {
 		t.Fatalf("key description: %+v", key)
 	}
 	for _, s := range sts {
-		if n := (backup.Home{Dir: s.home}).CountPreParams(); n != 0 {
+		if n := (vault.Home{Dir: s.home}).CountPreParams(); n != 0 {
 			t.Fatalf("%s still has %d pre-parameter sets after keygen: a set must be used once", s.name, n)
 		}
 	}
@@ -166,11 +166,11 @@ func TestEdDSA2of3AcrossProcesses(t *testing.T) {
 // checkNoSecretsInClear looks for each station's secret share value (as the
 // bytes, hex and decimal forms it could take) in every file of the test:
 // stick, station homes, transcripts. None may appear.
-func checkNoSecretsInClear(t *testing.T, dir string, sts []*station, key backup.KeyInfo) {
+func checkNoSecretsInClear(t *testing.T, dir string, sts []*station, key vault.KeyInfo) {
 	t.Helper()
 	var needles [][]byte
 	for _, s := range sts {
-		share, err := (backup.Home{Dir: s.home}).Share(key.ID, s.identity(t).AgeIdentity())
+		share, err := (vault.Home{Dir: s.home}).Share(key.ID, s.identity(t).AgeIdentity())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func TestNoSocketUnderStrace(t *testing.T) {
 			t.Fatalf("%s under strace: %v\n%s", sts[i].name, err, errs[i])
 		}
 	}
-	keys, _ := (backup.Home{Dir: sts[0].home}).Keys()
+	keys, _ := (vault.Home{Dir: sts[0].home}).Keys()
 	if len(keys) != 1 {
 		t.Fatalf("keygen under strace made %d keys", len(keys))
 	}
@@ -310,7 +310,7 @@ func TestOpenSocketProbe(t *testing.T) {
 // offlinePSBT writes a regtest PSBT spending two made-up coins of the key
 // (P2WPKH at m/0/3, P2PKH at m/0/8) to an outside address, with change: a
 // transaction the stations can fully review and finalize without a node.
-func offlinePSBT(t *testing.T, dir string, key backup.KeyInfo) string {
+func offlinePSBT(t *testing.T, dir string, key vault.KeyInfo) string {
 	t.Helper()
 	pub, _ := hex.DecodeString(key.PublicKey)
 	cc, _ := hex.DecodeString(key.ChainCode)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 )
 
@@ -129,7 +130,7 @@ func newStation(t *testing.T, dir, name string) *station {
 
 func (s *station) identity(t *testing.T) *ceremony.Identity {
 	t.Helper()
-	h := backup.Home{Dir: s.home}
+	h := vault.Home{Dir: s.home}
 	enc, err := h.ReadIdentity()
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func (s *station) identity(t *testing.T) *ceremony.Identity {
 
 func (s *station) givePreParams(t *testing.T, pp []byte) {
 	t.Helper()
-	if _, err := (backup.Home{Dir: s.home}).AddPreParams(pp, s.identity(t).AgeIdentity().Recipient()); err != nil {
+	if _, err := (vault.Home{Dir: s.home}).AddPreParams(pp, s.identity(t).AgeIdentity().Recipient()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -278,7 +279,7 @@ func mustSucceed(t *testing.T, res []joinResult) {
 	}
 }
 
-func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curve string) backup.KeyInfo {
+func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curve string) vault.KeyInfo {
 	t.Helper()
 	if curve == ceremony.CurveSecp256k1 {
 		for i, pp := range takePreParams(t, len(sts)) {
@@ -288,9 +289,9 @@ func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curv
 	plan := planKeygen(t, dir, sts, threshold, curve)
 	res := joinAll(t, sts, plan, stick, joinOpts{})
 	mustSucceed(t, res)
-	var infos []backup.KeyInfo
+	var infos []vault.KeyInfo
 	for _, r := range res {
-		var k backup.KeyInfo
+		var k vault.KeyInfo
 		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil {
 			t.Fatalf("%s: keygen output: %v\n%s", r.station.name, err, r.stdout)
 		}

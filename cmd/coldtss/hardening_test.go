@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
 // A note, label or any plan text can hold escape sequences that hide the
@@ -93,17 +94,17 @@ func TestCourierCannotSplitAKeygen(t *testing.T) {
 	newCourier(t, plan, owners, func(step int, from, to string, data []byte) []byte {
 		if step >= confirm && to == "carol" {
 			base := filepath.Join(owners[2].dir, "coldtss-"+p.Session)
-			backup.WriteFileAtomic(filepath.Join(base, "abort-alice.json"), []byte(forged), 0o644)
-			backup.WriteFileAtomic(filepath.Join(base, "abort-alice.txt"), []byte("alice refuses this key\n"), 0o644)
-			backup.WriteFileAtomic(filepath.Join(base, "step-0"+string(rune('0'+step)), "eve.pkt"), []byte("stray"), 0o644)
+			atomicfile.Write(filepath.Join(base, "abort-alice.json"), []byte(forged), 0o644)
+			atomicfile.Write(filepath.Join(base, "abort-alice.txt"), []byte("alice refuses this key\n"), 0o644)
+			atomicfile.Write(filepath.Join(base, "step-0"+string(rune('0'+step)), "eve.pkt"), []byte("stray"), 0o644)
 		}
 		return data
 	})
 	res := joinAll(t, sts, plan, "", joinOpts{stick: sticks(owners), timeout: "20s"})
 	mustSucceed(t, res)
 	for _, r := range res {
-		var k backup.KeyInfo
-		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil || k.Status != backup.KeyActive || len(k.SavedBy) != 3 {
+		var k vault.KeyInfo
+		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil || k.Status != vault.KeyActive || len(k.SavedBy) != 3 {
 			t.Fatalf("%s: key not active with three saved acknowledgements: %v\n%s", r.station.name, err, r.stdout)
 		}
 	}
@@ -134,7 +135,7 @@ func TestPendingKeyUntilEveryStationSavedIt(t *testing.T) {
 		expectFailure(t, r, "no word from carol that they saved their share", "pending", "coldtss keys confirm")
 	}
 	alice := sts[0]
-	keys, err := (backup.Home{Dir: alice.home}).Keys()
+	keys, err := (vault.Home{Dir: alice.home}).Keys()
 	if err != nil || len(keys) != 1 || !keys[0].Pending() {
 		t.Fatalf("alice's key is not pending: %+v %v", keys, err)
 	}
@@ -167,7 +168,7 @@ func TestPendingKeyUntilEveryStationSavedIt(t *testing.T) {
 	if !strings.Contains(out, "is now usable") {
 		t.Fatalf("keys confirm: %s", out)
 	}
-	if k, _ := (backup.Home{Dir: alice.home}).Key(id); k.Pending() || len(k.SavedBy) != 3 {
+	if k, _ := (vault.Home{Dir: alice.home}).Key(id); k.Pending() || len(k.SavedBy) != 3 {
 		t.Fatalf("alice's key after keys confirm: %+v", k)
 	}
 }

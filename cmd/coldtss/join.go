@@ -18,10 +18,11 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -85,7 +86,7 @@ func join(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var info backup.KeyInfo
+	var info vault.KeyInfo
 	if plan.Kind == ceremony.KindSign {
 		if info, err = h.Key(plan.Key.ID); err != nil {
 			return err
@@ -128,7 +129,7 @@ func join(c *cli.Context) error {
 		return err
 	}
 	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
-	var pending *backup.KeyInfo
+	var pending *vault.KeyInfo
 	if plan.Kind == ceremony.KindKeygen {
 		// Called once every station has confirmed the key, before this
 		// station tells the others it saved its share.
@@ -193,7 +194,7 @@ func join(c *cli.Context) error {
 // checkSigners makes sure every signer's card in the plan is the very card
 // that took part in the key's generation: a card swapped for another
 // identity under the same name is refused.
-func checkSigners(plan *ceremony.Plan, info backup.KeyInfo) error {
+func checkSigners(plan *ceremony.Plan, info vault.KeyInfo) error {
 	known := map[string]string{}
 	for _, raw := range info.StationCards {
 		if c, err := ceremony.ParseCard(raw); err == nil {
@@ -216,13 +217,13 @@ func KeyID(curve string, pub []byte) string {
 
 // newKeyInfo is the public description of a key this station just
 // generated, saved as pending.
-func newKeyInfo(plan *ceremony.Plan, me ceremony.Card, res *ceremony.Result) (backup.KeyInfo, error) {
-	info := backup.KeyInfo{
+func newKeyInfo(plan *ceremony.Plan, me ceremony.Card, res *ceremony.Result) (vault.KeyInfo, error) {
+	info := vault.KeyInfo{
 		Format: "coldtss-key/1", ID: KeyID(plan.Curve, res.PublicKey), Label: plan.Label, Curve: plan.Curve,
 		PublicKey: hex.EncodeToString(res.PublicKey), ChainCode: hex.EncodeToString(res.ChainCode),
 		Threshold: plan.Threshold, Stations: plan.Names(), Station: me.Name, Epoch: 1,
 		Created: time.Now().UTC().Truncate(time.Second), Session: plan.Session, TranscriptHash: res.Transcript.Digest,
-		Status: backup.KeyPending,
+		Status: vault.KeyPending,
 	}
 	for _, card := range plan.Stations {
 		b, _ := json.Marshal(card)
@@ -239,10 +240,10 @@ func newKeyInfo(plan *ceremony.Plan, me ceremony.Card, res *ceremony.Result) (ba
 }
 
 // acknowledgements converts the ceremony's saved step for the vault.
-func acknowledgements(cs []ceremony.Confirmation) []backup.Acknowledgement {
-	out := make([]backup.Acknowledgement, len(cs))
+func acknowledgements(cs []ceremony.Confirmation) []vault.Acknowledgement {
+	out := make([]vault.Acknowledgement, len(cs))
 	for i, c := range cs {
-		out[i] = backup.Acknowledgement{Station: c.Station, Signature: c.Signature}
+		out[i] = vault.Acknowledgement{Station: c.Station, Signature: c.Signature}
 	}
 	return out
 }
@@ -251,7 +252,7 @@ func keysConfirmHint(id string) string {
 	return fmt.Sprintf("Bring the stick with every station's last-step packet and run `coldtss keys confirm %s --via usb:STICK`; see the runbook, \"A keygen that ended with the key pending\"", id)
 }
 
-func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, info backup.KeyInfo, res *ceremony.Result, tpath string, took time.Duration) error {
+func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info vault.KeyInfo, res *ceremony.Result, tpath string, took time.Duration) error {
 	if err := h.ActivateKey(info.ID, acknowledgements(res.Saved)); err != nil {
 		return fmt.Errorf("every station saved key %s, but this station could not mark it active: %v. %s", info.ID, err, keysConfirmHint(info.ID))
 	}
@@ -262,7 +263,7 @@ func finishKeygen(c *cli.Context, h backup.Home, plan *ceremony.Plan, info backu
 	if c.Bool("json") {
 		// seconds: time spent in the ceremony itself, after the passphrase unlock.
 		return cliutil.PrintJSON(struct {
-			backup.KeyInfo
+			vault.KeyInfo
 			Seconds float64 `json:"seconds"`
 		}{info, took.Seconds()})
 	}
@@ -322,7 +323,7 @@ func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *t
 			if name == "signatures.json" {
 				p = o
 			}
-			return p, backup.WriteFileAtomic(p, data, 0o644)
+			return p, atomicfile.Write(p, data, 0o644)
 		}
 	}
 	path, err := write("signatures.json", b)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/internal/untrusted"
@@ -35,7 +35,7 @@ func keysCommand() *cli.Command {
 					}
 					if c.Bool("json") {
 						if keys == nil {
-							keys = []backup.KeyInfo{}
+							keys = []vault.KeyInfo{}
 						}
 						return cliutil.PrintJSON(keys)
 					}
@@ -46,9 +46,9 @@ func keysCommand() *cli.Command {
 					fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", "ID", "CURVE", "T-OF-N", "STATUS", "CREATED", "LABEL")
 					pending := 0
 					for _, k := range keys {
-						status := backup.KeyActive
+						status := vault.KeyActive
 						if k.Pending() {
-							status, pending = backup.KeyPending, pending+1
+							status, pending = vault.KeyPending, pending+1
 						}
 						fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", k.ID, k.Curve, fmt.Sprintf("%d-of-%d", k.Threshold, len(k.Stations)), status, k.Created.Format("2006-01-02 15:04"), untrusted.Text(k.Label))
 					}
@@ -103,7 +103,7 @@ func keyWords(pubHex string) string {
 	return ceremony.Words(h[:])
 }
 
-func printKey(k backup.KeyInfo) {
+func printKey(k vault.KeyInfo) {
 	w := os.Stdout
 	fmt.Fprintf(w, "Key:         %s", k.ID)
 	if k.Label != "" {

@@ -11,7 +11,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
@@ -102,7 +102,7 @@ func readInput(path string) ([]byte, error) {
 
 // reviewPayload decodes a payload for the given key and applies this
 // station's policy. It never trusts digests computed by someone else.
-func reviewPayload(c *cli.Context, info backup.KeyInfo, p *ceremony.Payload) (reviewed, error) {
+func reviewPayload(c *cli.Context, info vault.KeyInfo, p *ceremony.Payload) (reviewed, error) {
 	pub, cc, err := secp256k1Key(info, "Bitcoin and Ethereum need")
 	if err != nil {
 		return nil, err

@@ -9,8 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
@@ -173,7 +173,7 @@ func planSign(c *cli.Context) error {
 
 func writePlan(c *cli.Context, plan *ceremony.Plan) error {
 	out := c.String("out")
-	if err := backup.WriteFileExclusive(out, plan.Marshal(), 0o644); err != nil {
+	if err := atomicfile.WriteNew(out, plan.Marshal(), 0o644); err != nil {
 		return err
 	}
 	if c.Bool("json") {

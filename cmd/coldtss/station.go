@@ -12,6 +12,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -133,7 +134,7 @@ func idCommand() *cli.Command {
 						_, err := os.Stdout.Write(b)
 						return err
 					}
-					if err := backup.WriteFileAtomic(out, b, 0o644); err != nil {
+					if err := atomicfile.Write(out, b, 0o644); err != nil {
 						return err
 					}
 					fmt.Fprintf(os.Stderr, "Wrote %s's card to %s. Fingerprint: %s\n", card.Name, out, card.FingerprintWords())

@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a process writes to it.
@@ -293,7 +293,7 @@ func pullAlicesStick(t *testing.T, timeout string) *pulled {
 // nothing until it is back, then goes on.
 func TestStickPulledWhileWaiting(t *testing.T) {
 	p := pullAlicesStick(t, "2m")
-	if err := backup.WriteFileAtomic(filepath.Join(p.aliceStick, transport.StickMarker), p.marker, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(p.aliceStick, transport.StickMarker), p.marker, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var res []joinResult

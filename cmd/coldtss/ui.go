@@ -13,11 +13,12 @@ import (
 	"golang.org/x/term"
 
 	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
-func home(c *cli.Context) backup.Home { return backup.Home{Dir: c.String("home")} }
+func home(c *cli.Context) vault.Home { return vault.Home{Dir: c.String("home")} }
 
 // stdinReader is shared so that prompts read lines in order.
 var stdinReader = bufio.NewReader(os.Stdin)

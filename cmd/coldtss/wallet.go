@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
@@ -23,7 +23,7 @@ var (
 )
 
 // bitcoinAccount builds the watch-only view of a key from its public record.
-func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
+func bitcoinAccount(c *cli.Context) (vault.KeyInfo, bitcoin.Account, error) {
 	info, err := home(c).Key(c.String("key"))
 	if err != nil {
 		return info, bitcoin.Account{}, err
@@ -50,7 +50,7 @@ func bitcoinAccount(c *cli.Context) (backup.KeyInfo, bitcoin.Account, error) {
 
 // secp256k1Key returns a key's public key and chain code, refusing a key of
 // another curve; who says which chain needs it ("Bitcoin needs").
-func secp256k1Key(info backup.KeyInfo, who string) (pub, chainCode []byte, err error) {
+func secp256k1Key(info vault.KeyInfo, who string) (pub, chainCode []byte, err error) {
 	if info.Curve != ceremony.CurveSecp256k1 {
 		return nil, nil, fmt.Errorf("key %s is an %s key: %s a secp256k1 key", info.ID, info.Curve, who)
 	}

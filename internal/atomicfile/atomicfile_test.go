@@ -1,4 +1,4 @@
-package backup
+package atomicfile
 
 import (
 	"bytes"
@@ -54,7 +54,7 @@ func checkFile(t *testing.T, path string, content []byte, perm os.FileMode) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestWrite(t *testing.T) {
 	t.Run("content and mode", func(t *testing.T) {
 		dir := t.TempDir()
 		for _, c := range []struct {
@@ -63,7 +63,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		}{{"secret", 0o600}, {"public", 0o644}, {"odd", 0o640}} {
 			p := filepath.Join(dir, c.name)
 			data := []byte("content of " + c.name)
-			if err := WriteFileAtomic(p, data, c.perm); err != nil {
+			if err := Write(p, data, c.perm); err != nil {
 				t.Fatal(err)
 			}
 			checkFile(t, p, data, c.perm)
@@ -74,7 +74,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	t.Run("creates missing folders", func(t *testing.T) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "a", "b", "f")
-		if err := WriteFileAtomic(p, []byte("x"), 0o600); err != nil {
+		if err := Write(p, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		checkFile(t, p, []byte("x"), 0o600)
@@ -90,7 +90,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := os.WriteFile(p, []byte("old content, longer than the new one"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFileAtomic(p, []byte("new"), 0o600); err != nil {
+		if err := Write(p, []byte("new"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		// Content replaced whole (not overwritten in place) and the new mode applied.
@@ -101,7 +101,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	t.Run("empty content", func(t *testing.T) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, "f")
-		if err := WriteFileAtomic(p, nil, 0o600); err != nil {
+		if err := Write(p, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		checkFile(t, p, []byte{}, 0o600)
@@ -118,7 +118,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(target, "inside"), []byte("keep"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		err := WriteFileAtomic(target, []byte("data"), 0o600)
+		err := Write(target, []byte("data"), 0o600)
 		if err == nil || !strings.Contains(err.Error(), "cannot move") || !strings.Contains(err.Error(), target) {
 			t.Fatalf("writing over a folder: got %v, want a 'cannot move %s into place' error", err, target)
 		}
@@ -131,7 +131,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "file"), []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, "file", "f"), []byte("data"), 0o600); err == nil {
+		if err := Write(filepath.Join(dir, "file", "f"), []byte("data"), 0o600); err == nil {
 			t.Fatal("writing below a file succeeded")
 		}
 		onlyNames(t, dir, "file")
@@ -153,7 +153,7 @@ func TestWriteFileAtomic(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { os.Chmod(ro, 0o700) })
-		err := WriteFileAtomic(filepath.Join(ro, "f"), []byte("new"), 0o600)
+		err := Write(filepath.Join(ro, "f"), []byte("new"), 0o600)
 		if err == nil || !strings.Contains(err.Error(), "cannot write in") {
 			t.Fatalf("got %v, want a 'cannot write in' error", err)
 		}
@@ -162,15 +162,15 @@ func TestWriteFileAtomic(t *testing.T) {
 	})
 }
 
-func TestWriteFileExclusive(t *testing.T) {
+func TestWriteNew(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "new")
-	if err := WriteFileExclusive(p, []byte("first"), 0o600); err != nil {
+	if err := WriteNew(p, []byte("first"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, p, []byte("first"), 0o600)
 
-	err := WriteFileExclusive(p, []byte("second"), 0o644)
+	err := WriteNew(p, []byte("second"), 0o644)
 	if err == nil || !strings.Contains(err.Error(), "already exists") || !strings.Contains(err.Error(), p) {
 		t.Fatalf("overwriting an existing file: got %v, want an 'already exists' error naming it", err)
 	}
@@ -187,7 +187,7 @@ func TestWriteFileExclusive(t *testing.T) {
 		if err := os.Symlink(dest, l); err != nil {
 			t.Fatal(err)
 		}
-		err := WriteFileExclusive(l, []byte("through the link"), 0o600)
+		err := WriteNew(l, []byte("through the link"), 0o600)
 		if err == nil || !strings.Contains(err.Error(), "already exists") {
 			t.Fatalf("%s: writing through a symlink: got %v, want an 'already exists' error", name, err)
 		}

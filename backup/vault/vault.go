@@ -1,4 +1,8 @@
-package backup
+// Package vault is a station's own encrypted folder (--home, default
+// ~/.coldtss): its identity, unused pre-parameters, the keys it holds a
+// share of, the transcripts of its ceremonies and the sessions it joined.
+// Secrets are age-encrypted and 0600; every write is atomic.
+package vault
 
 import (
 	"crypto/rand"
@@ -13,6 +17,9 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
 // Home is a station's directory (default ~/.coldtss). Layout:
@@ -66,10 +73,10 @@ func (h Home) SaveIdentity(encrypted, card []byte) error {
 	if err := os.MkdirAll(h.Dir, 0o700); err != nil {
 		return err
 	}
-	if err := WriteFileExclusive(h.IdentityPath(), encrypted, secretPerm); err != nil {
+	if err := atomicfile.WriteNew(h.IdentityPath(), encrypted, secretPerm); err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.CardPath(), card, publicPerm)
+	return atomicfile.Write(h.CardPath(), card, publicPerm)
 }
 
 // ReadIdentity returns the encrypted identity file.
@@ -94,12 +101,12 @@ func (h Home) preParamsDir() string { return filepath.Join(h.Dir, "preparams") }
 
 // AddPreParams stores one encrypted pre-parameter set and returns its id.
 func (h Home) AddPreParams(plaintext []byte, to age.Recipient) (string, error) {
-	ct, err := EncryptTo(plaintext, to)
+	ct, err := backup.EncryptTo(plaintext, to)
 	if err != nil {
 		return "", err
 	}
 	id := time.Now().UTC().Format("20060102T150405Z") + "-" + randomHex(4)
-	return id, WriteFileExclusive(filepath.Join(h.preParamsDir(), id+".age"), ct, secretPerm)
+	return id, atomicfile.WriteNew(filepath.Join(h.preParamsDir(), id+".age"), ct, secretPerm)
 }
 
 // CountPreParams returns how many unused pre-parameter sets the station holds.
@@ -131,14 +138,14 @@ func (h Home) TakePreParams(id age.Identity) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pt, err := DecryptWith(ct, id)
+	pt, err := backup.DecryptWith(ct, id)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot decrypt pre-parameters with this station's identity: %v", p, err)
 	}
 	if err := os.Remove(p); err != nil {
 		return nil, fmt.Errorf("%s: cannot remove used pre-parameters: %v", p, err)
 	}
-	_ = syncDir(h.preParamsDir())
+	_ = atomicfile.SyncDir(h.preParamsDir())
 	return pt, nil
 }
 
@@ -197,7 +204,7 @@ func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
 	if _, err := os.Stat(dir); err == nil {
 		return fmt.Errorf("key %s already exists in %s; refusing to overwrite it", info.ID, dir)
 	}
-	ct, err := EncryptTo(share, to)
+	ct, err := backup.EncryptTo(share, to)
 	if err != nil {
 		return err
 	}
@@ -211,16 +218,16 @@ func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
 		return err
 	}
 	defer os.RemoveAll(stage)
-	if err := WriteFileExclusive(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
+	if err := atomicfile.WriteNew(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
 		return err
 	}
-	if err := WriteFileExclusive(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
+	if err := atomicfile.WriteNew(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
 		return err
 	}
 	if err := os.Rename(stage, dir); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dir))
+	return atomicfile.SyncDir(filepath.Dir(dir))
 }
 
 // ActivateKey marks a pending key active, recording every station's
@@ -239,7 +246,7 @@ func (h Home) ActivateKey(id string, acks []Acknowledgement) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(h.keyDir(info.ID), "key.json"), append(pub, '\n'), publicPerm)
+	return atomicfile.Write(filepath.Join(h.keyDir(info.ID), "key.json"), append(pub, '\n'), publicPerm)
 }
 
 // Keys lists the public descriptions of every key on the station.
@@ -295,7 +302,7 @@ func (h Home) Share(id string, with age.Identity) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pt, err := DecryptWith(ct, with)
+	pt, err := backup.DecryptWith(ct, with)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot decrypt the share with this station's identity: %v", p, err)
 	}
@@ -343,7 +350,7 @@ func (h Home) SaveTranscript(session string, data []byte) (string, error) {
 		return "", err
 	}
 	p := h.TranscriptPath(session)
-	return p, WriteFileAtomic(p, data, publicPerm)
+	return p, atomicfile.Write(p, data, publicPerm)
 }
 
 // --- sessions
@@ -360,7 +367,7 @@ func (h Home) JoinSession(session string) error {
 	if b, err := os.ReadFile(p); err == nil {
 		return fmt.Errorf("this station already joined ceremony session %s (%s): a plan is run once; make a new plan (%s)", session, strings.TrimSpace(string(b)), p)
 	}
-	return WriteFileExclusive(p, []byte("joined "+time.Now().UTC().Format(time.RFC3339)+"\n"), publicPerm)
+	return atomicfile.WriteNew(p, []byte("joined "+time.Now().UTC().Format(time.RFC3339)+"\n"), publicPerm)
 }
 
 // TranscriptPath is where the transcript of a session is kept.

@@ -1,12 +1,8 @@
-// Package backup keeps a station's secrets at rest: the encrypted vault in the
-// station's home directory (identity, pre-parameters, key shares) and the
-// public descriptions that sit beside them.
-//
-// Every write in this package is atomic: the data goes to a temporary file in
-// the same directory, is fsynced, renamed over the target and the directory is
-// fsynced. A crash or bad input therefore never leaves a half-written file in
-// place of good state.
-package backup
+// Package atomicfile writes files so that a crash or bad input never leaves
+// a half-written file in place of good state: the data goes to a temporary
+// file in the same folder, is fsynced, renamed over the target, and the
+// folder is fsynced. Both coldtss binaries write every file through it.
+package atomicfile
 
 import (
 	"fmt"
@@ -14,9 +10,9 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to path with the given permissions, atomically.
+// Write writes data to path with the given permissions, atomically.
 // An existing file at path is replaced only once the new content is durable.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+func Write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create folder %s: %w", dir, err)
@@ -49,18 +45,20 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("cannot move %s into place: %w", path, err)
 	}
 	ok = true
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-// WriteFileExclusive is WriteFileAtomic that refuses to replace an existing file.
-func WriteFileExclusive(path string, data []byte, perm os.FileMode) error {
+// WriteNew is Write that refuses to replace an existing file.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; refusing to overwrite it", path)
+		return fmt.Errorf("%s already exists: it is never overwritten; choose another name or move the old file away", path)
 	}
-	return WriteFileAtomic(path, data, perm)
+	return Write(path, data, perm)
 }
 
-func syncDir(dir string) error {
+// SyncDir flushes a folder's entries to disk, best effort (some file
+// systems, such as FAT on a stick, cannot open folders).
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil // best effort: some filesystems (e.g. FAT on a stick) cannot open dirs
