@@ -145,17 +145,6 @@ func TestPlanFingerprintCoversEveryField(t *testing.T) {
 	}
 }
 
-func TestParsePath(t *testing.T) {
-	for _, bad := range []string{"m/0'", "m/1h", "0/1", "m/x", "m/2147483648"} {
-		if _, err := ParsePath(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if p, err := ParsePath("m/0/7"); err != nil || len(p) != 2 || p[1] != 7 {
-		t.Fatalf("m/0/7: %v %v", p, err)
-	}
-}
-
 func TestPlanRefusals(t *testing.T) {
 	_, cards := func() ([]*Identity, []Card) {
 		var ids []*Identity

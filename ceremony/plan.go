@@ -9,12 +9,12 @@ import (
 	"math/big"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
@@ -250,7 +250,7 @@ func (m SignRequest) validate(curve string) error {
 		if new(big.Int).SetBytes(b).Cmp(secp256k1N) >= 0 {
 			return fmt.Errorf("digest %s is not below the secp256k1 group order, so tss-lib cannot sign it: it is not a real transaction digest; check where it came from", m.Data)
 		}
-		if _, err := ParsePath(m.Path); err != nil {
+		if _, err := m.path(); err != nil {
 			return err
 		}
 	} else {
@@ -267,30 +267,13 @@ func (m SignRequest) validate(curve string) error {
 // secp256k1N is the order of the secp256k1 group.
 var secp256k1N, _ = new(big.Int).SetString("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16)
 
-// ParsePath parses a non-hardened BIP32 path such as "m/0/7" ("" and "m" are the key itself).
-func ParsePath(s string) ([]uint32, error) {
-	if s == "" || s == "m" {
+// path returns the request's derivation path below the key: none when
+// Path is "" or "m".
+func (m SignRequest) path() ([]uint32, error) {
+	if m.Path == "" {
 		return nil, nil
 	}
-	parts := strings.Split(s, "/")
-	if parts[0] != "m" {
-		return nil, fmt.Errorf("path %q must start with m/", s)
-	}
-	var out []uint32
-	for _, p := range parts[1:] {
-		if strings.HasSuffix(p, "'") || strings.HasSuffix(p, "h") {
-			return nil, fmt.Errorf("path %q has a hardened step %q: a threshold key can only derive non-hardened children", s, p)
-		}
-		v, err := strconv.ParseUint(p, 10, 32)
-		if err != nil || v >= 1<<31 {
-			return nil, fmt.Errorf("path %q: %q is not an index from 0 to 2147483647", s, p)
-		}
-		out = append(out, uint32(v))
-	}
-	if len(out) > 255 {
-		return nil, fmt.Errorf("path %q is too deep", s)
-	}
-	return out, nil
+	return bip32.ParsePath(m.Path)
 }
 
 // TSSThreshold is tss-lib's threshold t: t+1 stations are needed to sign.

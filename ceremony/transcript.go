@@ -169,7 +169,7 @@ func SigningKey(plan *Plan, index int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key %s: bad public key", plan.Key.ID)
 	}
-	path, err := ParsePath(plan.Messages[index].Path)
+	path, err := plan.Messages[index].path()
 	if err != nil || len(path) == 0 || plan.Curve != CurveSecp256k1 {
 		return pub, err
 	}

@@ -204,7 +204,7 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	if err := checkKey(plan, CompressPoint(plan.Curve, key.ECDSAPub.X(), key.ECDSAPub.Y())); err != nil {
 		return nil, err
 	}
-	path, err := ParsePath(req.Path)
+	path, err := req.path()
 	if err != nil {
 		return nil, err
 	}

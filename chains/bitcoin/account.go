@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // Account is a threshold key as a watch-only wallet sees it: the master
@@ -79,23 +80,5 @@ func (a Account) ChildKey(path []uint32) ([]byte, error) {
 	if a.Net == nil {
 		return nil, fmt.Errorf("account has no network: make it with NewAccount")
 	}
-	k, err := ExtendedKey(a.PubKey, a.ChainCode, a.Net)
-	if err != nil {
-		return nil, fmt.Errorf("master key: %v; check the key file", err)
-	}
-	if err := checkNonHardened(path); err != nil {
-		return nil, fmt.Errorf("%v; use a non-hardened path such as m/0/5", err)
-	}
-	for _, i := range path {
-		k, err = k.Derive(i)
-		if err != nil {
-			// Probability about 2^-127 per level (BIP32 invalid child).
-			return nil, fmt.Errorf("path %s gives no valid key (BIP32 invalid child): use the next index", FormatPath(path))
-		}
-	}
-	pub, err := k.ECPubKey()
-	if err != nil {
-		return nil, fmt.Errorf("path %s: cannot read the derived key", FormatPath(path))
-	}
-	return pub.SerializeCompressed(), nil
+	return bip32.Child(a.PubKey, a.ChainCode, path)
 }

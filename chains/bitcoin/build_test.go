@@ -18,6 +18,7 @@ import (
 	"github.com/btcsuite/btcd/mempool"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // buildKey is the BIP32 test vector 1 master key, standing in for the
@@ -449,7 +450,7 @@ func TestBuildPSBTReviewFinalize(t *testing.T) {
 			}
 			sigs := make([][]byte, len(rev.Items))
 			for i, it := range rev.Items {
-				path, err := ParsePath(it.Path)
+				path, err := bip32.ParsePath(it.Path)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 func TestBIP380Checksums(t *testing.T) {
@@ -83,7 +84,7 @@ func TestBIP32MasterXPub(t *testing.T) {
 				}
 				continue
 			}
-			path, err := ParsePath(c.Chain)
+			path, err := bip32.ParsePath(c.Chain)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,28 +283,7 @@ func TestDescriptorRefusals(t *testing.T) {
 	}
 }
 
-func TestPathsNetworksTypes(t *testing.T) {
-	for s, want := range map[string]string{"m": "m", "m/0/5": "m/0/5", " m/1/2147483647 ": "m/1/2147483647"} {
-		p, err := ParsePath(s)
-		if err != nil || FormatPath(p) != want {
-			t.Errorf("ParsePath(%q) = %v, %v", s, p, err)
-		}
-	}
-	for s, frag := range map[string]string{
-		"m/0'/1":       "hardened",
-		"m/0h":         "hardened",
-		"0/5":          "must start with m/",
-		"m/x":          "not a number",
-		"m//1":         "not a number",
-		"m/2147483648": "must be below 2147483648",
-		"":             "empty derivation path",
-	} {
-		_, err := ParsePath(s)
-		wantErr(t, err, frag)
-	}
-	if FormatPath([]uint32{hdkeychain.HardenedKeyStart + 84, 1}) != "m/84'/1" {
-		t.Error("FormatPath hardened")
-	}
+func TestNetworksTypes(t *testing.T) {
 	for _, n := range NetworkNames() {
 		p, err := NetworkParams(n)
 		if err != nil || NetworkName(p) != n {

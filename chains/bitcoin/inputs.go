@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // inputPlan is what the checks found about one input.
@@ -116,10 +117,10 @@ func planInputs(p *psbt.Packet, acct Account, net *chaincfg.Params, allowSighash
 // the path, the derived key, and that the script is exactly ours for it.
 func checkOurInput(p *psbt.Packet, i int, acct Account, d *psbt.Bip32Derivation, pl *inputPlan) error {
 	in := &p.Inputs[i]
-	if err := checkNonHardened(d.Bip32Path); err != nil {
+	if err := bip32.CheckNonHardened(d.Bip32Path); err != nil {
 		return fmt.Errorf("input %d: its %v: the PSBT was not made for this key; do not sign", i, err)
 	}
-	path := FormatPath(d.Bip32Path)
+	path := bip32.FormatPath(d.Bip32Path)
 	notOurs := fmt.Errorf("input %d: its derivation %s does not give the key in its script: the PSBT was not made for this key; do not sign", i, path)
 	child, err := acct.ChildKey(d.Bip32Path)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // reviewOutputs describes every output, recognising change by its BIP32
@@ -42,7 +43,7 @@ func reviewOutputs(p *psbt.Packet, acct Account, net *chaincfg.Params) ([]Output
 			if err != nil {
 				return nil, nil, fmt.Errorf("output %d: %v", j, err)
 			}
-			o.Change, o.Path, o.Type = true, FormatPath(mine[0].Bip32Path), string(t)
+			o.Change, o.Path, o.Type = true, bip32.FormatPath(mine[0].Bip32Path), string(t)
 			switch {
 			case len(mine[0].Bip32Path) != 2:
 				warnings = append(warnings, fmt.Sprintf("output %d: change path %s is not of the usual form m/1/N", j, o.Path))
@@ -67,10 +68,10 @@ func reviewOutputs(p *psbt.Packet, acct Account, net *chaincfg.Params) ([]Output
 // checkChange accepts an output derivation of our key only when the script
 // is exactly one of our scripts for the derived key.
 func checkChange(acct Account, d *psbt.Bip32Derivation, script []byte) (ScriptType, error) {
-	if err := checkNonHardened(d.Bip32Path); err != nil {
+	if err := bip32.CheckNonHardened(d.Bip32Path); err != nil {
 		return "", fmt.Errorf("its %v: the PSBT was not made for this key; do not sign", err)
 	}
-	path := FormatPath(d.Bip32Path)
+	path := bip32.FormatPath(d.Bip32Path)
 	child, err := acct.ChildKey(d.Bip32Path)
 	if err != nil {
 		return "", fmt.Errorf("derivation %s: %v", path, err)

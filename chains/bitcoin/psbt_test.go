@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 type bip174Case struct {
@@ -123,7 +124,7 @@ func TestBIP174SignerChecks(t *testing.T) {
 			}
 			pub, _ := m.ECPubKey()
 			if !bytes.Equal(pub.SerializeCompressed(), d.PubKey) {
-				t.Fatalf("derivation %s does not match", FormatPath(d.Bip32Path))
+				t.Fatalf("derivation %s does not match", bip32.FormatPath(d.Bip32Path))
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // Policy is a station's local rules for what it agrees to sign.
@@ -117,7 +118,7 @@ func ReviewPSBT(raw []byte, acct Account, pol Policy) (*Review, error) {
 		}
 		if pl.ours {
 			ours++
-			ir.Path = FormatPath(pl.path)
+			ir.Path = bip32.FormatPath(pl.path)
 		}
 		r.InTotal += pl.prev.Value
 		r.Inputs = append(r.Inputs, ir)
@@ -178,7 +179,7 @@ func signItems(p *psbt.Packet, plan *inputsPlan) ([]SignItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, SignItem{Input: i, Path: FormatPath(pl.path), PubKey: pl.pub, Digest: d, SigHash: pl.hashType})
+		items = append(items, SignItem{Input: i, Path: bip32.FormatPath(pl.path), PubKey: pl.pub, Digest: d, SigHash: pl.hashType})
 	}
 	return items, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // fixture stands a plain hdkeychain master key in for the threshold key:
@@ -168,7 +169,7 @@ func ser(t *testing.T, p *psbt.Packet) []byte {
 func (f *fixture) sign(items []SignItem) [][]byte {
 	var sigs [][]byte
 	for _, it := range items {
-		path, err := ParsePath(it.Path)
+		path, err := bip32.ParsePath(it.Path)
 		must(f.t, err)
 		priv := f.priv(path)
 		if !bytes.Equal(priv.PubKey().SerializeCompressed(), it.PubKey) {
@@ -234,7 +235,7 @@ func TestSignAllTypes(t *testing.T) {
 	}
 	for i, c := range coins {
 		in := r.Inputs[i]
-		if !in.Ours || in.Type != c.typ || in.Path != FormatPath(c.path) || in.Amount != c.amount {
+		if !in.Ours || in.Type != c.typ || in.Path != bip32.FormatPath(c.path) || in.Amount != c.amount {
 			t.Fatalf("input %d review %+v", i, in)
 		}
 		_, a, _ := ScriptFor(c.typ, f.pub(c.path), f.net)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
-	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -42,7 +42,7 @@ func newTestKey(t testing.TB) *testKey {
 // child returns the private key at a path, derived privately (independently
 // of DeriveKey's public derivation).
 func (k *testKey) child(t testing.TB, path string) *ecdsa.PrivateKey {
-	steps, err := bitcoin.ParsePath(path)
+	steps, err := bip32.ParsePath(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,10 @@ package ethereum
 import (
 	"fmt"
 
-	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // AddressOf is the Ethereum address of a 33-byte compressed secp256k1 public key.
@@ -24,20 +23,11 @@ func AddressOf(pub33 []byte) (common.Address, error) {
 
 // DeriveKey derives the compressed public key at a non-hardened BIP32 path
 // ("m/0/5"; "m" is the key itself) below the threshold key, which acts as a
-// BIP32 master (depth 0). Paths and derivation are chains/bitcoin's, the same
-// BIP32 the stations use for Bitcoin.
+// BIP32 master (depth 0): the same derivation the stations use for Bitcoin.
 func DeriveKey(pub33, chainCode []byte, path string) ([]byte, error) {
-	steps, err := bitcoin.ParsePath(path)
+	steps, err := bip32.ParsePath(path)
 	if err != nil {
 		return nil, err
 	}
-	if len(pub33) != 33 {
-		return nil, fmt.Errorf("public key must be 33 bytes (compressed), got %d", len(pub33))
-	}
-	// The network only sets xpub version bytes; it does not affect derivation.
-	acct, err := bitcoin.NewAccount(pub33, chainCode, &chaincfg.MainNetParams, bitcoin.P2WPKH)
-	if err != nil {
-		return nil, fmt.Errorf("%v: check the key file", err)
-	}
-	return acct.ChildKey(steps)
+	return bip32.Child(pub33, chainCode, steps)
 }

@@ -14,7 +14,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -113,7 +113,7 @@ func (r *Request) validate() error {
 	if r.Path == "" {
 		return fmt.Errorf("request has no path: it must name the key's derivation path, e.g. \"m/0/0\" (\"m\" for the key itself)")
 	}
-	if _, err := bitcoin.ParsePath(r.Path); err != nil {
+	if _, err := bip32.ParsePath(r.Path); err != nil {
 		return fmt.Errorf("request path: %v", err)
 	}
 	if _, err := parseAddress(r.Address); err != nil {

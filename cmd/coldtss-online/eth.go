@@ -17,9 +17,9 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/atomicfile"
+	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -101,7 +101,7 @@ func ethPrepare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
+	if _, err := bip32.ParsePath(c.String("path")); err != nil {
 		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	value, err := ethereum.ParseEther(c.String("value"), "value")
@@ -277,7 +277,7 @@ func ethMessage(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bitcoin.ParsePath(c.String("path")); err != nil {
+	if _, err := bip32.ParsePath(c.String("path")); err != nil {
 		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	chainID, ok := new(big.Int).SetString(c.String("chain-id"), 10)

@@ -14,6 +14,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // testKey is a fixed-seed BIP32 master that stands in for the threshold key:
@@ -79,7 +80,7 @@ func (k testKey) signPSBT(t *testing.T, acct bitcoin.Account, psbtFile, out stri
 	}
 	sigs := make([][]byte, len(rev.Items))
 	for i, it := range rev.Items {
-		path, err := bitcoin.ParsePath(it.Path)
+		path, err := bip32.ParsePath(it.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,4 +105,4 @@ func (k testKey) signPSBT(t *testing.T, acct bitcoin.Account, psbtFile, out stri
 
 func tempFile(t *testing.T, name string) string { return filepath.Join(t.TempDir(), name) }
 
-func parsePathForTest(s string) ([]uint32, error) { return bitcoin.ParsePath(s) }
+func parsePathForTest(s string) ([]uint32, error) { return bip32.ParsePath(s) }

@@ -21,6 +21,7 @@ import (
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // verifyECDSA checks every signature with btcec against the child key that
@@ -36,7 +37,7 @@ func verifyECDSA(t *testing.T, key vault.KeyInfo, reqs []ceremony.SignRequest, s
 	}
 	for i, req := range reqs {
 		k := xpub
-		path, err := ceremony.ParsePath(req.Path)
+		path, err := bip32.ParsePath(req.Path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -103,7 +104,7 @@ m/0/INDEX. Read the address aloud on two stations before sharing it.`,
 					if err != nil {
 						return err
 					}
-					rows = append(rows, row{bitcoin.FormatPath([]uint32{branch, i}), a.EncodeAddress()})
+					rows = append(rows, row{bip32.FormatPath([]uint32{branch, i}), a.EncodeAddress()})
 				}
 			case "ethereum":
 				info, err := home(c).Key(c.String("key"))
