@@ -19,6 +19,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
@@ -151,55 +152,12 @@ func (h Home) TakePreParams(id age.Identity) ([]byte, error) {
 
 // --- keys
 
-// KeyInfo is the public description of a threshold key, stored beside the share.
-type KeyInfo struct {
-	Format         string            `json:"format"` // "coldtss-key/1"
-	ID             string            `json:"id"`
-	Label          string            `json:"label,omitempty"`
-	Curve          string            `json:"curve"`
-	PublicKey      string            `json:"public_key"` // hex, compressed SEC1 (secp256k1) or 32-byte ed25519
-	ChainCode      string            `json:"chain_code"` // hex, 32 bytes, generated jointly
-	XPub           string            `json:"xpub,omitempty"`
-	Threshold      int               `json:"threshold"` // signatures needed
-	Stations       []string          `json:"stations"`  // names, in plan order
-	StationCards   []json.RawMessage `json:"station_cards"`
-	Station        string            `json:"station"` // this station's name
-	Epoch          int               `json:"epoch"`
-	Created        time.Time         `json:"created"`
-	Session        string            `json:"session"`
-	TranscriptHash string            `json:"transcript_hash"`
-	// Status is "pending" from the moment a station saves a new key until
-	// every station has signed that it saved its share, then "active".
-	// Only an active key signs. Keys written before this field existed
-	// have none and count as active.
-	Status string `json:"status,omitempty"`
-	// SavedBy holds every station's signature saying it saved its share
-	// (over the keygen transcript digest), once the key is active.
-	SavedBy []Acknowledgement `json:"saved_by,omitempty"`
-}
-
-// Key statuses.
-const (
-	KeyPending = "pending"
-	KeyActive  = "active"
-)
-
-// Pending reports whether the key is still waiting for every station to
-// say it saved its share.
-func (k KeyInfo) Pending() bool { return k.Status == KeyPending }
-
-// Acknowledgement is one station's signature over a ceremony's transcript.
-type Acknowledgement struct {
-	Station   string `json:"station"`
-	Signature string `json:"signature"`
-}
-
 func (h Home) keyDir(id string) string { return filepath.Join(h.Dir, "keys", id) }
 
 // SaveKey stores a new key's encrypted share and public description. It
 // refuses to replace an existing key. A key from a keygen is saved with
-// Status KeyPending, then made active with ActivateKey.
-func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
+// status keys.Pending, then made active with ActivateKey.
+func (h Home) SaveKey(info keys.Record, share []byte, to age.Recipient) error {
 	dir := h.keyDir(info.ID)
 	if _, err := os.Stat(dir); err == nil {
 		return fmt.Errorf("key %s already exists in %s; refusing to overwrite it", info.ID, dir)
@@ -233,7 +191,7 @@ func (h Home) SaveKey(info KeyInfo, share []byte, to age.Recipient) error {
 // ActivateKey marks a pending key active, recording every station's
 // signature saying it saved its share. The key's description is replaced
 // atomically; the share is not touched.
-func (h Home) ActivateKey(id string, acks []Acknowledgement) error {
+func (h Home) ActivateKey(id string, acks []keys.Acknowledgement) error {
 	info, err := h.Key(id)
 	if err != nil {
 		return err
@@ -241,7 +199,7 @@ func (h Home) ActivateKey(id string, acks []Acknowledgement) error {
 	if len(acks) != len(info.Stations) {
 		return fmt.Errorf("key %s: %d stations said they saved their share, the key has %d", info.ID, len(acks), len(info.Stations))
 	}
-	info.Status, info.SavedBy = KeyActive, acks
+	info.Status, info.SavedBy = keys.Active, acks
 	pub, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
@@ -250,7 +208,7 @@ func (h Home) ActivateKey(id string, acks []Acknowledgement) error {
 }
 
 // Keys lists the public descriptions of every key on the station.
-func (h Home) Keys() ([]KeyInfo, error) {
+func (h Home) Keys() ([]keys.Record, error) {
 	entries, err := os.ReadDir(filepath.Join(h.Dir, "keys"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -258,7 +216,7 @@ func (h Home) Keys() ([]KeyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []KeyInfo
+	var out []keys.Record
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -274,19 +232,19 @@ func (h Home) Keys() ([]KeyInfo, error) {
 }
 
 // Key returns one key's public description. id may be a unique prefix.
-func (h Home) Key(id string) (KeyInfo, error) {
+func (h Home) Key(id string) (keys.Record, error) {
 	full, err := h.resolveKey(id)
 	if err != nil {
-		return KeyInfo{}, err
+		return keys.Record{}, err
 	}
 	p := filepath.Join(h.keyDir(full), "key.json")
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return KeyInfo{}, err
+		return keys.Record{}, err
 	}
-	var info KeyInfo
+	var info keys.Record
 	if err := json.Unmarshal(b, &info); err != nil {
-		return KeyInfo{}, fmt.Errorf("%s is damaged: %v", p, err)
+		return keys.Record{}, fmt.Errorf("%s is damaged: %v", p, err)
 	}
 	return info, nil
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/coldtss/coldtss/ceremony/keys"
 )
 
 func newAgeID(t *testing.T) *age.X25519Identity {
@@ -236,8 +238,8 @@ func TestPreParams(t *testing.T) {
 	}
 }
 
-func testKeyInfo(id string, created time.Time) KeyInfo {
-	return KeyInfo{
+func testKeyInfo(id string, created time.Time) keys.Record {
+	return keys.Record{
 		Format: "coldtss-key/1", ID: id, Label: "label " + id, Curve: "ed25519",
 		PublicKey: strings.Repeat("ab", 32), ChainCode: strings.Repeat("cd", 32),
 		Threshold: 2, Stations: []string{"alice", "bob", "carol"},
@@ -255,7 +257,7 @@ func TestKeys(t *testing.T) {
 	}
 	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	// Folder (name) order differs from creation order.
-	infos := []KeyInfo{
+	infos := []keys.Record{
 		testKeyInfo("zz9f00", base),
 		testKeyInfo("abc100", base.Add(2*time.Hour)),
 		testKeyInfo("abc200", base.Add(time.Hour)),
@@ -288,7 +290,7 @@ func TestKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got KeyInfo
+			var got keys.Record
 			if err := json.Unmarshal(b, &got); err != nil {
 				t.Fatalf("key.json is not readable JSON: %v", err)
 			}

@@ -55,6 +55,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/ceremony/transport"
 )
 
@@ -921,7 +922,7 @@ func BenchmarkSign2of3(b *testing.B) {
 			unlock := benchUnlock(b, bin, signers)
 			ours := benchRunJoin(b, bin, planPath, stick, pj.Words, signers)
 			for k, out := range ours.outs {
-				var sf SignatureFile
+				var sf keys.SignatureFile
 				if err := json.Unmarshal(out, &sf); err != nil || len(sf.Signatures) != 1 || sf.Signatures[0].Data != hex.EncodeToString(digest) {
 					b.Fatalf("%s: unexpected signing output (%v):\n%s", signers[k].name, err, out)
 				}

@@ -20,13 +20,14 @@ import (
 
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/internal/bip32"
 )
 
 // verifyECDSA checks every signature with btcec against the child key that
 // btcutil/hdkeychain derives from the exported xpub: code independent of tss-lib.
-func verifyECDSA(t *testing.T, key vault.KeyInfo, reqs []ceremony.SignRequest, sigs SignatureFile) {
+func verifyECDSA(t *testing.T, key keys.Record, reqs []ceremony.SignRequest, sigs keys.SignatureFile) {
 	t.Helper()
 	if len(sigs.Signatures) != len(reqs) {
 		t.Fatalf("%d signatures for %d requests", len(sigs.Signatures), len(reqs))
@@ -167,7 +168,7 @@ func TestEdDSA2of3AcrossProcesses(t *testing.T) {
 // checkNoSecretsInClear looks for each station's secret share value (as the
 // bytes, hex and decimal forms it could take) in every file of the test:
 // stick, station homes, transcripts. None may appear.
-func checkNoSecretsInClear(t *testing.T, dir string, sts []*station, key vault.KeyInfo) {
+func checkNoSecretsInClear(t *testing.T, dir string, sts []*station, key keys.Record) {
 	t.Helper()
 	var needles [][]byte
 	for _, s := range sts {
@@ -311,7 +312,7 @@ func TestOpenSocketProbe(t *testing.T) {
 // offlinePSBT writes a regtest PSBT spending two made-up coins of the key
 // (P2WPKH at m/0/3, P2PKH at m/0/8) to an outside address, with change: a
 // transaction the stations can fully review and finalize without a node.
-func offlinePSBT(t *testing.T, dir string, key vault.KeyInfo) string {
+func offlinePSBT(t *testing.T, dir string, key keys.Record) string {
 	t.Helper()
 	pub, _ := hex.DecodeString(key.PublicKey)
 	cc, _ := hex.DecodeString(key.ChainCode)

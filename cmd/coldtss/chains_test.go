@@ -22,8 +22,8 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
-	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/testnodes"
 )
 
@@ -68,7 +68,7 @@ func ceremonyFile(t *testing.T, stick, plan, name string) string {
 
 // signPayload plans a signing of a PSBT or Ethereum request and runs it with
 // two stations; it returns the plan path.
-func signPayload(t *testing.T, dir, stick string, key vault.KeyInfo, signers []*station, flag, file string, extra ...string) string {
+func signPayload(t *testing.T, dir, stick string, key keys.Record, signers []*station, flag, file string, extra ...string) string {
 	t.Helper()
 	plan := filepath.Join(dir, "plan-"+filepath.Base(file)+".json")
 	args := []string{"plan", "sign", "--home", signers[0].home, "--key", key.ID, flag, file, "--out", plan}

@@ -24,6 +24,7 @@ import (
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 )
 
 var coldtssBin, onlineBin string
@@ -279,7 +280,7 @@ func mustSucceed(t *testing.T, res []joinResult) {
 	}
 }
 
-func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curve string) vault.KeyInfo {
+func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curve string) keys.Record {
 	t.Helper()
 	if curve == ceremony.CurveSecp256k1 {
 		for i, pp := range takePreParams(t, len(sts)) {
@@ -289,9 +290,9 @@ func keygen(t *testing.T, dir, stick string, sts []*station, threshold int, curv
 	plan := planKeygen(t, dir, sts, threshold, curve)
 	res := joinAll(t, sts, plan, stick, joinOpts{})
 	mustSucceed(t, res)
-	var infos []vault.KeyInfo
+	var infos []keys.Record
 	for _, r := range res {
-		var k vault.KeyInfo
+		var k keys.Record
 		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil {
 			t.Fatalf("%s: keygen output: %v\n%s", r.station.name, err, r.stdout)
 		}
@@ -321,11 +322,11 @@ func makeSignPlan(t *testing.T, dir string, holder *station, key string, signers
 	return plan
 }
 
-func signatures(t *testing.T, res []joinResult) SignatureFile {
+func signatures(t *testing.T, res []joinResult) keys.SignatureFile {
 	t.Helper()
-	var first SignatureFile
+	var first keys.SignatureFile
 	for i, r := range res {
-		var f SignatureFile
+		var f keys.SignatureFile
 		if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
 			t.Fatalf("%s: signing output: %v\n%s", r.station.name, err, r.stdout)
 		}

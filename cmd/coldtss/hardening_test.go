@@ -13,6 +13,7 @@ import (
 
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 )
 
@@ -103,8 +104,8 @@ func TestCourierCannotSplitAKeygen(t *testing.T) {
 	res := joinAll(t, sts, plan, "", joinOpts{stick: sticks(owners), timeout: "20s"})
 	mustSucceed(t, res)
 	for _, r := range res {
-		var k vault.KeyInfo
-		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil || k.Status != vault.KeyActive || len(k.SavedBy) != 3 {
+		var k keys.Record
+		if err := json.Unmarshal([]byte(r.stdout), &k); err != nil || k.Status != keys.Active || len(k.SavedBy) != 3 {
 			t.Fatalf("%s: key not active with three saved acknowledgements: %v\n%s", r.station.name, err, r.stdout)
 		}
 	}
@@ -136,7 +137,7 @@ func TestPendingKeyUntilEveryStationSavedIt(t *testing.T) {
 	}
 	alice := sts[0]
 	keys, err := (vault.Home{Dir: alice.home}).Keys()
-	if err != nil || len(keys) != 1 || !keys[0].Pending() {
+	if err != nil || len(keys) != 1 || !keys[0].IsPending() {
 		t.Fatalf("alice's key is not pending: %+v %v", keys, err)
 	}
 	id := keys[0].ID
@@ -168,7 +169,7 @@ func TestPendingKeyUntilEveryStationSavedIt(t *testing.T) {
 	if !strings.Contains(out, "is now usable") {
 		t.Fatalf("keys confirm: %s", out)
 	}
-	if k, _ := (vault.Home{Dir: alice.home}).Key(id); k.Pending() || len(k.SavedBy) != 3 {
+	if k, _ := (vault.Home{Dir: alice.home}).Key(id); k.IsPending() || len(k.SavedBy) != 3 {
 		t.Fatalf("alice's key after keys confirm: %+v", k)
 	}
 }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,13 +10,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/btcsuite/btcd/btcec/v2"
-	btcecdsa "github.com/btcsuite/btcd/btcec/v2/ecdsa"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/internal/atomicfile"
@@ -86,18 +82,12 @@ func join(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var info vault.KeyInfo
+	var info keys.Record
 	if plan.Kind == ceremony.KindSign {
 		if info, err = h.Key(plan.Key.ID); err != nil {
 			return err
 		}
-		if info.Pending() {
-			return fmt.Errorf("key %s is pending: not every station has said it saved its share, so it cannot sign yet. %s", info.ID, keysConfirmHint(info.ID))
-		}
-		if info.PublicKey != plan.Key.PublicKey || info.ChainCode != plan.Key.ChainCode || info.Curve != plan.Curve || info.Threshold != plan.Threshold {
-			return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code, curve or threshold differ): the plan was altered; stop", plan.Key.ID)
-		}
-		if err := checkSigners(plan, info); err != nil {
+		if err := info.CheckSignPlan(plan); err != nil {
 			return err
 		}
 	} else if plan.Curve == ceremony.CurveSecp256k1 && h.CountPreParams() == 0 {
@@ -129,7 +119,7 @@ func join(c *cli.Context) error {
 		return err
 	}
 	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
-	var pending *vault.KeyInfo
+	var pending *keys.Record
 	if plan.Kind == ceremony.KindKeygen {
 		// Called once every station has confirmed the key, before this
 		// station tells the others it saved its share.
@@ -137,9 +127,13 @@ func join(c *cli.Context) error {
 			if _, err := h.SaveTranscript(plan.Session, res.Transcript.Marshal()); err != nil {
 				return err
 			}
-			info, err := newKeyInfo(plan, me, res)
-			if err != nil {
-				return err
+			info := keys.New(plan, me.Name, res)
+			if plan.Curve == ceremony.CurveSecp256k1 {
+				xpub, err := bitcoin.XPub(res.PublicKey, res.ChainCode, &chaincfg.MainNetParams)
+				if err != nil {
+					return err
+				}
+				info.XPub = xpub
 			}
 			if err := h.SaveKey(info, res.Share, id.AgeIdentity().Recipient()); err != nil {
 				return err
@@ -191,70 +185,9 @@ func join(c *cli.Context) error {
 	return finishSign(ctx, c, plan, usb, rv, res, tpath, time.Since(start))
 }
 
-// checkSigners makes sure every signer's card in the plan is the very card
-// that took part in the key's generation: a card swapped for another
-// identity under the same name is refused.
-func checkSigners(plan *ceremony.Plan, info vault.KeyInfo) error {
-	known := map[string]string{}
-	for _, raw := range info.StationCards {
-		if c, err := ceremony.ParseCard(raw); err == nil {
-			known[c.Name] = c.SignKey
-		}
-	}
-	for _, c := range plan.Stations {
-		if k, ok := known[c.Name]; !ok || k != c.SignKey {
-			return fmt.Errorf("the plan's identity card for %s is not the one that generated key %s: the plan was altered or made for another key; stop and compare identity words", c.Name, info.ID)
-		}
-	}
-	return nil
-}
-
-// KeyID names a key: the first 16 hex digits of SHA-256(curve, public key).
-func KeyID(curve string, pub []byte) string {
-	h := sha256.Sum256(append([]byte(curve+"\x00"), pub...))
-	return hex.EncodeToString(h[:8])
-}
-
-// newKeyInfo is the public description of a key this station just
-// generated, saved as pending.
-func newKeyInfo(plan *ceremony.Plan, me ceremony.Card, res *ceremony.Result) (vault.KeyInfo, error) {
-	info := vault.KeyInfo{
-		Format: "coldtss-key/1", ID: KeyID(plan.Curve, res.PublicKey), Label: plan.Label, Curve: plan.Curve,
-		PublicKey: hex.EncodeToString(res.PublicKey), ChainCode: hex.EncodeToString(res.ChainCode),
-		Threshold: plan.Threshold, Stations: plan.Names(), Station: me.Name, Epoch: 1,
-		Created: time.Now().UTC().Truncate(time.Second), Session: plan.Session, TranscriptHash: res.Transcript.Digest,
-		Status: vault.KeyPending,
-	}
-	for _, card := range plan.Stations {
-		b, _ := json.Marshal(card)
-		info.StationCards = append(info.StationCards, b)
-	}
-	if plan.Curve == ceremony.CurveSecp256k1 {
-		xpub, err := bitcoin.XPub(res.PublicKey, res.ChainCode, &chaincfg.MainNetParams)
-		if err != nil {
-			return info, err
-		}
-		info.XPub = xpub
-	}
-	return info, nil
-}
-
-// acknowledgements converts the ceremony's saved step for the vault.
-func acknowledgements(cs []ceremony.Confirmation) []vault.Acknowledgement {
-	out := make([]vault.Acknowledgement, len(cs))
-	for i, c := range cs {
-		out[i] = vault.Acknowledgement{Station: c.Station, Signature: c.Signature}
-	}
-	return out
-}
-
-func keysConfirmHint(id string) string {
-	return fmt.Sprintf("Bring the stick with every station's last-step packet and run `coldtss keys confirm %s --via usb:STICK`; see the runbook, \"A keygen that ended with the key pending\"", id)
-}
-
-func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info vault.KeyInfo, res *ceremony.Result, tpath string, took time.Duration) error {
-	if err := h.ActivateKey(info.ID, acknowledgements(res.Saved)); err != nil {
-		return fmt.Errorf("every station saved key %s, but this station could not mark it active: %v. %s", info.ID, err, keysConfirmHint(info.ID))
+func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.Record, res *ceremony.Result, tpath string, took time.Duration) error {
+	if err := h.ActivateKey(info.ID, keys.Acknowledgements(res.Saved)); err != nil {
+		return fmt.Errorf("every station saved key %s, but this station could not mark it active: %v. %s", info.ID, err, keys.ConfirmHint(info.ID))
 	}
 	info, err := h.Key(info.ID)
 	if err != nil {
@@ -263,7 +196,7 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info vault.
 	if c.Bool("json") {
 		// seconds: time spent in the ceremony itself, after the passphrase unlock.
 		return cliutil.PrintJSON(struct {
-			vault.KeyInfo
+			keys.Record
 			Seconds float64 `json:"seconds"`
 		}{info, took.Seconds()})
 	}
@@ -274,44 +207,12 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info vault.
 	return nil
 }
 
-// SignatureFile is what a signing ceremony writes for the online side.
-type SignatureFile struct {
-	Format     string          `json:"format"`
-	Session    string          `json:"session"`
-	Key        string          `json:"key"`
-	Curve      string          `json:"curve"`
-	Signatures []SignatureJSON `json:"signatures"`
-}
-
-// SignatureJSON is one signature.
-type SignatureJSON struct {
-	Index     int    `json:"index"`
-	Data      string `json:"data"`
-	Path      string `json:"path,omitempty"`
-	PublicKey string `json:"public_key"`
-	Signature string `json:"signature"` // r||s (secp256k1) or the 64-byte ed25519 signature
-	Recovery  *int   `json:"recovery_id,omitempty"`
-	DER       string `json:"der,omitempty"`
-}
-
 func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
-	out := SignatureFile{Format: "coldtss-signatures/1", Session: plan.Session, Key: plan.Key.ID, Curve: plan.Curve}
-	for i, sig := range res.Signatures {
-		sj := SignatureJSON{Index: i + 1, Data: plan.Messages[i].Data, Path: plan.Messages[i].Path, PublicKey: hex.EncodeToString(res.SigningKeys[i])}
-		if plan.Curve == ceremony.CurveSecp256k1 {
-			v := int(sig[64])
-			sj.Signature, sj.Recovery = hex.EncodeToString(sig[:64]), &v
-			var r, s btcec.ModNScalar
-			r.SetByteSlice(sig[:32])
-			s.SetByteSlice(sig[32:64])
-			sj.DER = hex.EncodeToString(btcecdsa.NewSignature(&r, &s).Serialize())
-		} else {
-			sj.Signature = hex.EncodeToString(sig)
-		}
-		out.Signatures = append(out.Signatures, sj)
+	out, err := keys.NewSignatureFile(plan, res)
+	if err != nil {
+		return err
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	b = append(b, '\n')
+	b := out.Marshal()
 	// Outputs go next to --out, or into the ceremony folder on the stick,
 	// written only where a link on the stick cannot redirect them.
 	write := func(name string, data []byte) (string, error) {
@@ -348,7 +249,7 @@ func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *t
 		// The signature file, what was made from it, and the time spent in
 		// the ceremony after the passphrase unlock.
 		return cliutil.PrintJSON(struct {
-			SignatureFile
+			keys.SignatureFile
 			Files   []string `json:"files,omitempty"`
 			Seconds float64  `json:"seconds"`
 		}{out, files, took.Seconds()})

@@ -10,8 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
@@ -29,26 +29,26 @@ func keysCommand() *cli.Command {
 					if err := home(c).CheckInitialized(); err != nil {
 						return err
 					}
-					keys, err := home(c).Keys()
+					list, err := home(c).Keys()
 					if err != nil {
 						return err
 					}
 					if c.Bool("json") {
-						if keys == nil {
-							keys = []vault.KeyInfo{}
+						if list == nil {
+							list = []keys.Record{}
 						}
-						return cliutil.PrintJSON(keys)
+						return cliutil.PrintJSON(list)
 					}
-					if len(keys) == 0 {
+					if len(list) == 0 {
 						fmt.Println("This station holds no key yet.")
 						return nil
 					}
 					fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", "ID", "CURVE", "T-OF-N", "STATUS", "CREATED", "LABEL")
 					pending := 0
-					for _, k := range keys {
-						status := vault.KeyActive
-						if k.Pending() {
-							status, pending = vault.KeyPending, pending+1
+					for _, k := range list {
+						status := keys.Active
+						if k.IsPending() {
+							status, pending = keys.Pending, pending+1
 						}
 						fmt.Printf("%-16s  %-9s  %-6s  %-8s  %-20s  %s\n", k.ID, k.Curve, fmt.Sprintf("%d-of-%d", k.Threshold, len(k.Stations)), status, k.Created.Format("2006-01-02 15:04"), untrusted.Text(k.Label))
 					}
@@ -103,13 +103,13 @@ func keyWords(pubHex string) string {
 	return ceremony.Words(h[:])
 }
 
-func printKey(k vault.KeyInfo) {
+func printKey(k keys.Record) {
 	w := os.Stdout
 	fmt.Fprintf(w, "Key:         %s", k.ID)
 	if k.Label != "" {
 		fmt.Fprintf(w, " (%s)", untrusted.Text(k.Label))
 	}
-	if k.Pending() {
+	if k.IsPending() {
 		fmt.Fprint(w, " PENDING: not every station has said it saved its share; it cannot sign yet")
 	}
 	fmt.Fprintf(w, "\nCurve:       %s, %d-of-%d (%s), epoch %d\n", k.Curve, k.Threshold, len(k.Stations), strings.Join(k.Stations, ", "), k.Epoch)
@@ -131,7 +131,7 @@ func keysConfirm(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if !info.Pending() {
+	if !info.IsPending() {
 		return fmt.Errorf("key %s is not pending: it is already usable", info.ID)
 	}
 	b, err := os.ReadFile(h.TranscriptPath(info.Session))
@@ -166,7 +166,7 @@ func keysConfirm(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("key %s stays pending: %v", info.ID, err)
 	}
-	if err := h.ActivateKey(info.ID, acknowledgements(acks)); err != nil {
+	if err := h.ActivateKey(info.ID, keys.Acknowledgements(acks)); err != nil {
 		return err
 	}
 	if c.Bool("json") {

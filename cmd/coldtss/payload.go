@@ -11,8 +11,8 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
@@ -102,8 +102,8 @@ func readInput(path string) ([]byte, error) {
 
 // reviewPayload decodes a payload for the given key and applies this
 // station's policy. It never trusts digests computed by someone else.
-func reviewPayload(c *cli.Context, info vault.KeyInfo, p *ceremony.Payload) (reviewed, error) {
-	pub, cc, err := secp256k1Key(info, "Bitcoin and Ethereum need")
+func reviewPayload(c *cli.Context, info keys.Record, p *ceremony.Payload) (reviewed, error) {
+	pub, cc, err := info.Secp256k1("Bitcoin and Ethereum need")
 	if err != nil {
 		return nil, err
 	}

@@ -100,24 +100,12 @@ func planSign(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if info.Pending() {
-		return fmt.Errorf("key %s is pending: not every station has said it saved its share, so it cannot sign yet. %s", info.ID, keysConfirmHint(info.ID))
+	if err := info.CheckUsable(); err != nil {
+		return err
 	}
-	holders := map[string]ceremony.Card{}
-	for i, raw := range info.StationCards {
-		card, err := ceremony.ParseCard(raw)
-		if err != nil {
-			return fmt.Errorf("key %s: station card %d: %v", info.ID, i+1, err)
-		}
-		holders[card.Name] = card
-	}
-	var signers []ceremony.Card
-	for _, name := range c.StringSlice("signer") {
-		card, ok := holders[name]
-		if !ok {
-			return fmt.Errorf("--signer %s: no such station holds key %s (holders: %s)", name, info.ID, strings.Join(info.Stations, ", "))
-		}
-		signers = append(signers, card)
+	signers, err := info.Signers(c.StringSlice("signer"))
+	if err != nil {
+		return err
 	}
 	payload, err := loadPayload(c, c.String("psbt"), c.String("eth-request"))
 	if err != nil {
@@ -163,8 +151,7 @@ func planSign(c *cli.Context) error {
 	if len(reqs) == 0 {
 		return usageError{Err: fmt.Errorf("nothing to sign: give --digest, --message or --requests")}
 	}
-	key := ceremony.PlanKey{ID: info.ID, PublicKey: info.PublicKey, ChainCode: info.ChainCode, Holders: info.Stations}
-	plan, err := ceremony.NewSignPlan(key, info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs, payload)
+	plan, err := ceremony.NewSignPlan(info.PlanKey(), info.Curve, info.Threshold, ceremony.SortedCards(signers), reqs, payload)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/bip32"
@@ -24,12 +24,12 @@ var (
 )
 
 // bitcoinAccount builds the watch-only view of a key from its public record.
-func bitcoinAccount(c *cli.Context) (vault.KeyInfo, bitcoin.Account, error) {
+func bitcoinAccount(c *cli.Context) (keys.Record, bitcoin.Account, error) {
 	info, err := home(c).Key(c.String("key"))
 	if err != nil {
 		return info, bitcoin.Account{}, err
 	}
-	pub, cc, err := secp256k1Key(info, "Bitcoin needs")
+	pub, cc, err := info.Secp256k1("Bitcoin needs")
 	if err != nil {
 		return info, bitcoin.Account{}, err
 	}
@@ -47,17 +47,6 @@ func bitcoinAccount(c *cli.Context) (vault.KeyInfo, bitcoin.Account, error) {
 	}
 	acct, err := bitcoin.NewAccount(pub, cc, net, t)
 	return info, acct, err
-}
-
-// secp256k1Key returns a key's public key and chain code, refusing a key of
-// another curve; who says which chain needs it ("Bitcoin needs").
-func secp256k1Key(info vault.KeyInfo, who string) (pub, chainCode []byte, err error) {
-	if info.Curve != ceremony.CurveSecp256k1 {
-		return nil, nil, fmt.Errorf("key %s is an %s key: %s a secp256k1 key", info.ID, info.Curve, who)
-	}
-	pub, _ = hex.DecodeString(info.PublicKey)
-	chainCode, _ = hex.DecodeString(info.ChainCode)
-	return pub, chainCode, nil
 }
 
 func addressCommand() *cli.Command {
@@ -111,7 +100,7 @@ m/0/INDEX. Read the address aloud on two stations before sharing it.`,
 				if err != nil {
 					return err
 				}
-				pub, cc, err := secp256k1Key(info, "Ethereum needs")
+				pub, cc, err := info.Secp256k1("Ethereum needs")
 				if err != nil {
 					return err
 				}
