@@ -18,6 +18,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
@@ -96,7 +97,7 @@ func join(c *cli.Context) error {
 	if !c.Bool("json") {
 		describePlan(os.Stderr, plan)
 	}
-	var rv reviewed
+	var rv payload.Reviewed
 	switch {
 	case plan.Payload != nil:
 		// Review before anything else: this station decodes the transaction
@@ -105,7 +106,7 @@ func join(c *cli.Context) error {
 			return err
 		}
 		rv.Print(os.Stderr)
-		if err := checkRequests(plan, rv); err != nil {
+		if err := payload.Check(plan, rv); err != nil {
 			return err
 		}
 	case plan.Kind == ceremony.KindSign && !c.Bool("allow-raw"):
@@ -207,7 +208,7 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.R
 	return nil
 }
 
-func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
+func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv payload.Reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
 	out, err := keys.NewSignatureFile(plan, res)
 	if err != nil {
 		return err

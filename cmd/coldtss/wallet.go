@@ -11,6 +11,7 @@ import (
 	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
+	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
@@ -198,7 +199,7 @@ review runs on every station when it joins a signing ceremony.`,
 				return err
 			}
 			var p *ceremony.Payload
-			if looksLikeEthRequest(raw) {
+			if payload.LooksLikeEthRequest(raw) {
 				p, err = loadPayload(c, "", file)
 			} else {
 				p, err = loadPayload(c, file, "")
@@ -214,17 +215,4 @@ review runs on every station when it joins a signing ceremony.`,
 			return nil
 		},
 	}
-}
-
-func looksLikeEthRequest(b []byte) bool {
-	for _, ch := range b {
-		switch ch {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
 }
