@@ -144,6 +144,14 @@ func (r Record) Cards() (map[string]ceremony.Card, error) {
 	return out, nil
 }
 
+// Words is the public key's fingerprint (SHA-256) as words to read aloud:
+// every station of a key shows the same.
+func (r Record) Words() string {
+	pub, _ := hex.DecodeString(r.PublicKey)
+	h := sha256.Sum256(pub)
+	return ceremony.Words(h[:])
+}
+
 // PlanKey is what a signing plan says of the key.
 func (r Record) PlanKey() ceremony.PlanKey {
 	return ceremony.PlanKey{ID: r.ID, PublicKey: r.PublicKey, ChainCode: r.ChainCode, Holders: r.Stations}

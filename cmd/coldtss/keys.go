@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -96,13 +94,6 @@ use the key: plan a new keygen.`,
 	}
 }
 
-// keyWords is the public key's fingerprint (SHA-256) as words to read aloud.
-func keyWords(pubHex string) string {
-	pub, _ := hex.DecodeString(pubHex)
-	h := sha256.Sum256(pub)
-	return ceremony.Words(h[:])
-}
-
 func printKey(k keys.Record) {
 	w := os.Stdout
 	fmt.Fprintf(w, "Key:         %s", k.ID)
@@ -114,7 +105,7 @@ func printKey(k keys.Record) {
 	}
 	fmt.Fprintf(w, "\nCurve:       %s, %d-of-%d (%s), epoch %d\n", k.Curve, k.Threshold, len(k.Stations), strings.Join(k.Stations, ", "), k.Epoch)
 	fmt.Fprintf(w, "Public key:  %s\n", k.PublicKey)
-	fmt.Fprintf(w, "Key words:   %s\n", keyWords(k.PublicKey))
+	fmt.Fprintf(w, "Key words:   %s\n", k.Words())
 	if k.XPub != "" {
 		fmt.Fprintf(w, "xpub:        %s\n", k.XPub)
 	}
