@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	geth "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/urfave/cli/v2"
@@ -126,6 +124,16 @@ func ethPrepare(c *cli.Context) error {
 		return fmt.Errorf("%s already exists: choose another --out or move the old file away (it is never overwritten)", out)
 	}
 
+	opts := ethereum.TxOptions{From: from, Path: c.String("path"), To: to, Value: value, Data: data, ChainID: wantChain, Legacy: c.Bool("legacy")}
+	if c.IsSet("nonce") {
+		n := c.Uint64("nonce")
+		opts.Nonce = &n
+	}
+	if c.IsSet("gas") {
+		g := c.Uint64("gas")
+		opts.Gas = &g
+	}
+
 	ctx, cancel := context.WithTimeout(c.Context, 2*time.Minute)
 	defer cancel()
 	node := c.String("node")
@@ -134,102 +142,45 @@ func ethPrepare(c *cli.Context) error {
 		return fmt.Errorf("--node %q: %v: give the node's http:// or ws:// JSON-RPC URL", node, err)
 	}
 	defer ec.Close()
-	chainID, err := ec.ChainID(ctx)
+	p, err := ethereum.PrepareTx(ctx, ec, opts)
 	if err != nil {
-		return ethExplain(node, "eth_chainId", err)
-	}
-	if wantChain != nil && wantChain.Cmp(chainID) != 0 {
-		return fmt.Errorf("the node is on chain %s (%s) but --chain-id says %s (%s): connect to the right node or fix --chain-id", chainID, ethereum.ChainName(chainID), wantChain, ethereum.ChainName(wantChain))
-	}
-	nonce := c.Uint64("nonce")
-	if !c.IsSet("nonce") {
-		if nonce, err = ec.PendingNonceAt(ctx, from); err != nil {
-			return ethExplain(node, "eth_getTransactionCount", err)
+		var ne *ethereum.NodeError
+		if errors.As(err, &ne) {
+			return ethExplain(node, ne.Method, ne.Err)
 		}
+		return err
 	}
-	bal, err := ec.BalanceAt(ctx, from, nil)
-	if err != nil {
-		return ethExplain(node, "eth_getBalance", err)
-	}
-	if bal.Cmp(value) < 0 {
-		return fmt.Errorf("insufficient funds: %s has %s, the value alone is %s: fund the address or lower --value", from.Hex(), formatETH(bal), formatETH(value))
-	}
-	gas := c.Uint64("gas")
-	if !c.IsSet("gas") {
-		gas, err = ec.EstimateGas(ctx, geth.CallMsg{From: from, To: &to, Value: value, Data: data})
-		if err != nil {
-			return fmt.Errorf("the node cannot estimate the gas (%s): the call would fail as it stands (check --to, --value and --data), or give --gas", rpcMessage(err))
-		}
-	}
-
-	var tx *types.Transaction
-	res := ethPrepareResult{File: out, ChainID: chainID.String(), Chain: ethereum.ChainName(chainID), From: from.Hex(),
-		Path: c.String("path"), To: to.Hex(), ValueWei: value.String(), Nonce: nonce, Gas: gas}
-	var perGas *big.Int
-	if c.Bool("legacy") {
-		price, err := ec.SuggestGasPrice(ctx)
-		if err != nil {
-			return ethExplain(node, "eth_gasPrice", err)
-		}
-		v := new(big.Int).Add(new(big.Int).Lsh(chainID, 1), big.NewInt(35)) // EIP-155: unsigned, chain id in V
-		tx = types.NewTx(&types.LegacyTx{Nonce: nonce, GasPrice: price, Gas: gas, To: &to, Value: value, Data: data, V: v})
-		res.Type, res.GasPrice, perGas = "legacy (EIP-155)", price.String(), price
-	} else {
-		tip, err := ec.SuggestGasTipCap(ctx)
-		if err != nil {
-			return ethExplain(node, "eth_maxPriorityFeePerGas", err)
-		}
-		hist, err := ec.FeeHistory(ctx, 1, nil, []float64{})
-		if err != nil {
-			return ethExplain(node, "eth_feeHistory", err)
-		}
-		if len(hist.BaseFee) == 0 || hist.BaseFee[len(hist.BaseFee)-1] == nil {
-			return fmt.Errorf("the node reports no base fee (eth_feeHistory): the chain may not have EIP-1559; use --legacy")
-		}
-		base := hist.BaseFee[len(hist.BaseFee)-1] // the next block's base fee
-		maxFee := new(big.Int).Add(new(big.Int).Lsh(base, 1), tip)
-		tx = types.NewTx(&types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: &to, Value: value, Data: data})
-		res.Type, res.MaxFee, res.MaxPriority, perGas = "EIP-1559", maxFee.String(), tip.String(), maxFee
-	}
-	maxCost := new(big.Int).Add(value, new(big.Int).Mul(perGas, new(big.Int).SetUint64(gas)))
-	res.MaxCostWei = maxCost.String()
-	if bal.Cmp(maxCost) < 0 {
-		return fmt.Errorf("insufficient funds: %s has %s, needs %s (value %s + up to %s fee): fund the address or lower --value", from.Hex(), formatETH(bal), formatETH(maxCost), formatETH(value), formatETH(new(big.Int).Sub(maxCost, value)))
-	}
-	req, err := ethereum.NewTxRequest(tx, from, c.String("path"))
-	if err != nil {
-		return fmt.Errorf("cannot make the signing request: %v", err)
-	}
-	if err := atomicfile.WriteNew(out, req.Marshal(), 0o644); err != nil {
+	if err := atomicfile.WriteNew(out, p.Request.Marshal(), 0o644); err != nil {
 		return err
 	}
 	if c.Bool("json") {
-		return cliutil.PrintJSON(res)
+		return cliutil.PrintJSON(ethPrepareResult{File: out, ChainID: p.ChainID.String(), Chain: p.Chain, Type: p.Type,
+			From: from.Hex(), Path: opts.Path, To: to.Hex(), ValueWei: value.String(), Nonce: p.Nonce, Gas: p.Gas,
+			GasPrice: weiString(p.GasPrice), MaxFee: weiString(p.MaxFee), MaxPriority: weiString(p.MaxPriorityFee), MaxCostWei: p.MaxCost.String()})
 	}
-	fmt.Printf("Ethereum %s transaction on chain %s (%s)\n", res.Type, chainID, res.Chain)
-	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), c.String("path"), nonce, formatETH(bal))
+	fmt.Printf("Ethereum %s transaction on chain %s (%s)\n", p.Type, p.ChainID, p.Chain)
+	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), opts.Path, p.Nonce, formatETH(p.Balance))
 	fmt.Printf("  to     %s\n", to.Hex())
 	fmt.Printf("  value  %s\n", formatETH(value))
 	if len(data) > 0 {
 		fmt.Printf("  data   %d bytes\n", len(data))
 	}
-	if c.Bool("legacy") {
-		fmt.Printf("  gas    %d at %s\n", gas, formatGwei(perGas))
+	if opts.Legacy {
+		fmt.Printf("  gas    %d at %s\n", p.Gas, formatGwei(p.GasPrice))
 	} else {
-		fmt.Printf("  gas    %d, max fee %s, priority fee %s per gas\n", gas, formatGwei(perGas), formatGwei(tx.GasTipCap()))
+		fmt.Printf("  gas    %d, max fee %s, priority fee %s per gas\n", p.Gas, formatGwei(p.MaxFee), formatGwei(p.MaxPriorityFee))
 	}
-	fmt.Printf("  at most %s in total\n", formatETH(maxCost))
+	fmt.Printf("  at most %s in total\n", formatETH(p.MaxCost))
 	fmt.Printf("Wrote %s: give it to the stations (coldtss plan sign --eth-request %s).\n", out, out)
 	return nil
 }
 
-// rpcMessage is the node's own error message, or the error text.
-func rpcMessage(err error) string {
-	var re rpc.Error
-	if errors.As(err, &re) {
-		return re.Error()
+// weiString is a wei amount in decimal, or "" for none.
+func weiString(wei *big.Int) string {
+	if wei == nil {
+		return ""
 	}
-	return err.Error()
+	return wei.String()
 }
 
 // ethExplain turns a failed call into one line that says what to do.
@@ -284,34 +235,29 @@ func ethMessage(c *cli.Context) error {
 	if !ok || chainID.Sign() <= 0 {
 		return usageError{Err: fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", c.String("chain-id"))}
 	}
-	var req *ethereum.Request
+	opts := ethereum.MessageOptions{From: from, Path: c.String("path"), ChainID: chainID}
 	switch given := btoi(c.IsSet("text")) + btoi(c.IsSet("file")) + btoi(c.IsSet("typed-data")); {
 	case given != 1:
 		return usageError{Err: fmt.Errorf("give exactly one of --text, --file or --typed-data")}
 	case c.IsSet("typed-data"):
-		f := c.String("typed-data")
-		b, err := os.ReadFile(f)
-		if err != nil {
+		opts.Kind, opts.Name = ethereum.KindTypedData, c.String("typed-data")
+		if opts.Message, err = os.ReadFile(opts.Name); err != nil {
 			return fmt.Errorf("cannot read --typed-data: %v", err)
 		}
-		if req, err = ethereum.NewTypedDataRequest(b, chainID, from, c.String("path")); err != nil {
-			return fmt.Errorf("%s: %v", f, err)
-		}
 	default:
-		msg := []byte(c.String("text"))
+		opts.Kind, opts.Message = ethereum.KindPersonal, []byte(c.String("text"))
 		if f := c.String("file"); f != "" {
-			if msg, err = os.ReadFile(f); err != nil {
+			if opts.Message, err = os.ReadFile(f); err != nil {
 				return fmt.Errorf("cannot read --file: %v", err)
 			}
 		}
-		if len(msg) == 0 {
+		if len(opts.Message) == 0 {
 			return usageError{Err: fmt.Errorf("the message is empty: there is nothing to sign")}
 		}
-		req = ethereum.NewPersonalRequest(msg, chainID, from, c.String("path"))
 	}
-	// Check it the way the stations will read it.
-	if _, err := ethereum.ParseRequest(req.Marshal()); err != nil {
-		return fmt.Errorf("cannot make the signing request: %v", err)
+	req, err := ethereum.PrepareMessage(opts)
+	if err != nil {
+		return err
 	}
 	out := c.String("out")
 	if err := atomicfile.WriteNew(out, req.Marshal(), 0o644); err != nil {

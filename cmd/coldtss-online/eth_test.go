@@ -151,8 +151,66 @@ func TestEthereumRefusals(t *testing.T) {
 			t.Errorf("prepare output does not say %q:\n%s", w, res.stdout)
 		}
 	}
+	// --nonce and --gas are used as given.
+	res = ok(t, append(prepare("--value", "0.1", "--legacy", "--nonce", "5", "--gas", "30000", "--json"), "--out", dir+"/req2.json")...)
+	var prep ethPrepareResult
+	if err := json.Unmarshal([]byte(res.stdout), &prep); err != nil {
+		t.Fatalf("%v: %s", err, res.stdout)
+	}
+	if prep.Nonce != 5 || prep.Gas != 30000 || prep.Type != "legacy (EIP-155)" || prep.GasPrice == "" || prep.MaxFee != "" || prep.File != dir+"/req2.json" {
+		t.Fatalf("prepare --nonce 5 --gas 30000: %+v", prep)
+	}
 	key.signRequest(t, dir+"/req.json", dir+"/tx.hex")
 	fails(t, 1, []string{"not a signed bitcoin transaction"}, "broadcast", dir+"/tx.hex", "--chain", "bitcoin", "--node", g.URL, "--rpc-user", "u", "--rpc-pass", "p")
+}
+
+// TestEthNodeUnreachable checks a node that does not answer is explained
+// with its URL.
+func TestEthNodeUnreachable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fails(t, 1, []string{"cannot reach the Ethereum node at http://127.0.0.1:1 (", "check --node and that the node is running"},
+		"eth", "prepare", "--node", "http://127.0.0.1:1", "--from", recipient.Hex(), "--path", "m/0/0", "--to", recipient.Hex(), "--out", dir+"/req.json")
+	if _, err := os.Stat(dir + "/req.json"); err == nil {
+		t.Fatal("a refused prepare wrote its --out file")
+	}
+}
+
+// TestEthMessage checks eth message writes personal_sign and EIP-712
+// requests the stations can read, and refuses what it cannot sign.
+func TestEthMessage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	msg := func(extra ...string) []string {
+		return append([]string{"eth", "message", "--from", recipient.Hex(), "--path", "m/0/0"}, extra...)
+	}
+	res := ok(t, msg("--chain-id", "1", "--text", "hello", "--out", dir+"/p.json")...)
+	if want := "Wrote " + dir + "/p.json (personal-message for " + recipient.Hex() + " at m/0/0, chain 1): give it to the stations (coldtss plan sign --eth-request " + dir + "/p.json).\n"; res.stdout != want {
+		t.Fatalf("output %q, want %q", res.stdout, want)
+	}
+	b, err := os.ReadFile(dir + "/p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req, err := ethereum.ParseRequest(b); err != nil || req.Kind != ethereum.KindPersonal || req.Data != "0x68656c6c6f" {
+		t.Fatalf("request %+v, %v", req, err)
+	}
+	typed := dir + "/permit.json"
+	doc := `{"types": {"EIP712Domain": [{"name":"name","type":"string"},{"name":"chainId","type":"uint256"}],
+	  "Permit": [{"name":"owner","type":"address"},{"name":"value","type":"uint256"}]},
+	  "primaryType": "Permit", "domain": {"name":"Token","chainId":1}, "message": {"owner":"` + recipient.Hex() + `","value":7}}`
+	if err := os.WriteFile(typed, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, msg("--chain-id", "1", "--typed-data", typed, "--out", dir+"/t.json")...)
+	fails(t, 1, []string{typed + ": "}, msg("--chain-id", "5", "--typed-data", typed, "--out", dir+"/t5.json")...)
+	fails(t, 2, []string{"the message is empty"}, msg("--chain-id", "1", "--text", "", "--out", dir+"/e.json")...)
+	fails(t, 2, []string{"give exactly one of --text, --file or --typed-data"}, msg("--chain-id", "1", "--text", "a", "--typed-data", typed, "--out", dir+"/e.json")...)
+	for _, f := range []string{"t5.json", "e.json"} {
+		if _, err := os.Stat(dir + "/" + f); err == nil {
+			t.Fatalf("a refused message wrote %s", f)
+		}
+	}
 }
 
 // ethKey converts a btcec key into go-ethereum's own curve type: without cgo,
