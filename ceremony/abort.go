@@ -23,7 +23,7 @@ const maxReason = 4 << 10
 // ceremony. It is bound to the plan (its full fingerprint) and signed by
 // the station, so that a courier cannot stop stations with a forged one,
 // nor make a station be blamed for stopping.
-type AbortNotice struct {
+type abortNotice struct {
 	Format    string `json:"format"`
 	Plan      string `json:"plan"` // plan fingerprint, hex
 	Station   string `json:"station"`
@@ -32,7 +32,7 @@ type AbortNotice struct {
 	Signature string `json:"signature"` // Ed25519 over signedBytes, hex
 }
 
-func (n *AbortNotice) signedBytes() []byte {
+func (n *abortNotice) signedBytes() []byte {
 	b := []byte("coldtss-abort-v1\x00")
 	for _, f := range []string{n.Format, n.Plan, n.Station, n.Reason} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
@@ -42,12 +42,12 @@ func (n *AbortNotice) signedBytes() []byte {
 }
 
 // NewAbortNotice makes this station's signed notice for a plan.
-func NewAbortNotice(plan *Plan, id *Identity, step int, reason string) []byte {
+func newAbortNotice(plan *Plan, id *Identity, step int, reason string) []byte {
 	if len(reason) > maxReason {
 		reason = reason[:maxReason]
 	}
 	fp := plan.Fingerprint()
-	n := &AbortNotice{Format: AbortFormat, Plan: hex.EncodeToString(fp[:]), Station: id.Name, Step: step, Reason: reason}
+	n := &abortNotice{Format: AbortFormat, Plan: hex.EncodeToString(fp[:]), Station: id.Name, Step: step, Reason: reason}
 	n.Signature = hex.EncodeToString(ed25519.Sign(id.Sign, n.signedBytes()))
 	b, _ := json.MarshalIndent(n, "", "  ")
 	return append(b, '\n')
@@ -67,12 +67,12 @@ func (e *TamperError) Error() string {
 // CheckNotice verifies a notice found on the transport against the plan.
 // It returns the notice when a station of the plan signed it for this
 // plan, and a *TamperError otherwise.
-func CheckNotice(plan *Plan, n Notice) (*AbortNotice, error) {
+func checkNotice(plan *Plan, n Notice) (*abortNotice, error) {
 	bad := func(why string) error { return &TamperError{Where: n.Where, Reason: why} }
 	if len(n.Data) > MaxNoticeSize {
 		return nil, bad(fmt.Sprintf("is an abort notice of %d bytes, more than %d", len(n.Data), MaxNoticeSize))
 	}
-	var a AbortNotice
+	var a abortNotice
 	if err := json.Unmarshal(n.Data, &a); err != nil || a.Format != AbortFormat {
 		return nil, bad("is not a signed coldtss abort notice")
 	}

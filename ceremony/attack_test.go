@@ -376,7 +376,7 @@ func TestAbortNotices(t *testing.T) {
 				r.Timeout = time.Second
 				r.test.envelopes = func(step int, envs []Envelope) []Envelope {
 					if step == 2 {
-						tr.Abort("mallory", NewAbortNotice(plan, ids[2], 2, "operator pressed Ctrl-C \x1b[8m"))
+						tr.Abort("mallory", newAbortNotice(plan, ids[2], 2, "operator pressed Ctrl-C \x1b[8m"))
 					}
 					return envs
 				}
@@ -392,18 +392,18 @@ func TestAbortNotices(t *testing.T) {
 	t.Run("a notice of another plan or a renamed notice is tampering", func(t *testing.T) {
 		plan, ids := eddsaKeygenPlan(t)
 		other, _ := eddsaKeygenPlan(t)
-		signed := NewAbortNotice(plan, ids[2], 1, "x")
+		signed := newAbortNotice(plan, ids[2], 1, "x")
 		for name, n := range map[string]Notice{
-			"another plan": {Station: "mallory", Where: "f", Data: NewAbortNotice(other, ids[2], 1, "x")},
+			"another plan": {Station: "mallory", Where: "f", Data: newAbortNotice(other, ids[2], 1, "x")},
 			"renamed":      {Station: "bob", Where: "f", Data: signed},
 			"oversized":    {Station: "mallory", Where: "f", Data: append(signed, make([]byte, MaxNoticeSize)...)},
 		} {
 			var te *TamperError
-			if _, err := CheckNotice(plan, n); !errors.As(err, &te) {
+			if _, err := checkNotice(plan, n); !errors.As(err, &te) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
-		if a, err := CheckNotice(plan, Notice{Station: "mallory", Where: "f", Data: signed}); err != nil || a.Station != "mallory" {
+		if a, err := checkNotice(plan, Notice{Station: "mallory", Where: "f", Data: signed}); err != nil || a.Station != "mallory" {
 			t.Fatalf("a good notice: %v", err)
 		}
 	})

@@ -42,15 +42,15 @@ func (s *runState) finish(ctx context.Context) (*Result, error) {
 		}
 	}
 	if s.plan.Kind == KindKeygen {
-		kp := s.parties[0].(KeygenParty)
+		kp := s.parties[0].(keygenParty)
 		res.Share, res.PublicKey, res.ChainCode = kp.Share(), kp.PublicKey(), s.chain.derive()
 		results = [][]byte{res.PublicKey, res.ChainCode}
 	} else {
 		for i, p := range s.parties {
-			sp := p.(SignParty)
+			sp := p.(signParty)
 			sig, key := sp.Signature(), sp.SigningKey()
 			data, _ := hex.DecodeString(s.plan.Messages[i].Data)
-			if err := VerifySignature(s.plan.Curve, key, data, sig); err != nil {
+			if err := verifySignature(s.plan.Curve, key, data, sig); err != nil {
 				return nil, fmt.Errorf("message #%d: the joint signature does not verify (%v); nothing is released", i+1, err)
 			}
 			res.Signatures = append(res.Signatures, sig)

@@ -25,7 +25,7 @@ func (s *runState) protocolEnvelopes(step int) ([]Envelope, error) {
 				if err != nil {
 					return nil, err
 				}
-				ct, err := Seal(pk, SealContext{Plan: s.fp, Step: step, From: s.self, To: to, Index: i, Kind: EnvTSS}, o.Payload)
+				ct, err := seal(pk, sealContext{Plan: s.fp, Step: step, From: s.self, To: to, Index: i, Kind: EnvTSS}, o.Payload)
 				if err != nil {
 					return nil, err
 				}
@@ -66,7 +66,7 @@ func (s *runState) deliver(step int, packets []*Packet) error {
 				}
 				payload := e.Payload
 				if e.To == s.self {
-					pt, err := Open(s.r.ID, SealContext{Plan: s.fp, Step: step, From: j, To: s.self, Index: e.Index, Kind: e.Kind}, e.Payload)
+					pt, err := open(s.r.ID, sealContext{Plan: s.fp, Step: step, From: j, To: s.self, Index: e.Index, Kind: e.Kind}, e.Payload)
 					if err != nil {
 						// The packet carries the sender's valid signature:
 						// the sender sealed something this station cannot open.

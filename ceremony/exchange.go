@@ -56,7 +56,7 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 
 	packets := make([]*Packet, s.n)
 	digests := make([][]byte, s.n)
-	packets[s.self], digests[s.self] = pkt, PacketDigest(raw)
+	packets[s.self], digests[s.self] = pkt, packetDigest(raw)
 	deadline := time.Now().Add(r.Timeout)
 	last := ""
 	warned := map[string]bool{}
@@ -80,7 +80,7 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 					if err := s.checkEcho(step, p, where); err != nil {
 						return nil, err
 					}
-					packets[j], digests[j] = p, PacketDigest(data)
+					packets[j], digests[j] = p, packetDigest(data)
 				}
 			}
 			if packets[j] != nil {
@@ -138,7 +138,7 @@ func (s *runState) checkStick(step int, warned map[string]bool) (string, error) 
 		if n.Station == r.ID.Name {
 			continue
 		}
-		a, err := CheckNotice(s.plan, n)
+		a, err := checkNotice(s.plan, n)
 		if err != nil {
 			if tamper == nil {
 				tamper = err

@@ -129,10 +129,10 @@ func TestGolden(t *testing.T) {
 	checkGolden(t, "packet", vector{
 		Comment: "alice's step-2 packet of the golden plan: version 2, echoes of three step-1 digests (01.., 02.., 03..), three envelopes; signed over coldtss-packet-v2 || plan fingerprint || CBOR (section 4)",
 		Inputs:  map[string]string{"plan": "plan-keygen.json", "step": "2", "from": "0 (alice)"},
-		Outputs: map[string]string{"packet": hex.EncodeToString(raw), "sha256": hex.EncodeToString(PacketDigest(raw))},
+		Outputs: map[string]string{"packet": hex.EncodeToString(raw), "sha256": hex.EncodeToString(packetDigest(raw))},
 	})
 
-	seal := SealContext{Plan: fp, Step: 2, From: 0, To: 2, Index: 0, Kind: EnvTSS}
+	seal := sealContext{Plan: fp, Step: 2, From: 0, To: 2, Index: 0, Kind: EnvTSS}
 	checkGolden(t, "seal-info", vector{
 		Comment: "the HPKE info string that binds a sealed payload to its place (section 5); the sealing itself is randomised",
 		Inputs:  map[string]string{"plan": "plan-keygen.json", "step": "2", "from": "0", "to": "2", "index": "0", "kind": "0 (tss)"},
@@ -175,7 +175,7 @@ func TestGolden(t *testing.T) {
 	checkGolden(t, "abort-notice", vector{
 		Comment: "alice's signed abort notice for the golden plan at step 2 (section on abort notices)",
 		Inputs:  map[string]string{"plan": "plan-keygen.json", "step": "2", "reason": "operator stopped the ceremony"},
-		Outputs: map[string]string{"notice": string(NewAbortNotice(plan, alice, 2, "operator stopped the ceremony"))},
+		Outputs: map[string]string{"notice": string(newAbortNotice(plan, alice, 2, "operator stopped the ceremony"))},
 	})
 }
 

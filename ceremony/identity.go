@@ -231,12 +231,12 @@ func (c Card) PartyKey() *big.Int {
 }
 
 // FingerprintWordCount is how many bytewords a fingerprint is read as (96 bits).
-const FingerprintWordCount = 12
+const fingerprintWordCount = 12
 
 // Words renders the first FingerprintWordCount bytes of a digest as bytewords,
 // in groups of four, to be read aloud and compared.
 func Words(digest []byte) string {
-	w := bytewords.Words(digest[:FingerprintWordCount])
+	w := bytewords.Words(digest[:fingerprintWordCount])
 	var groups []string
 	for i := 0; i < len(w); i += 4 {
 		groups = append(groups, strings.Join(w[i:i+4], " "))

@@ -89,7 +89,7 @@ func (p *Packet) Encode() []byte {
 }
 
 // PacketDigest is the SHA-256 of an encoded packet, as used in echoes and transcripts.
-func PacketDigest(raw []byte) []byte {
+func packetDigest(raw []byte) []byte {
 	h := sha256.Sum256(raw)
 	return h[:]
 }
@@ -165,7 +165,7 @@ func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet
 // fingerprint), the step, the sender and recipient (plan indexes), the
 // party of the batch and the envelope kind. It is bound into the sealing,
 // so a sealed payload cannot be moved to any other place.
-type SealContext struct {
+type sealContext struct {
 	Plan  [32]byte
 	Step  int
 	From  int
@@ -175,7 +175,7 @@ type SealContext struct {
 }
 
 // hpke suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305 (RFC 9180).
-func (c SealContext) info() []byte {
+func (c sealContext) info() []byte {
 	b := append([]byte("coldtss-seal-v2\x00"), c.Plan[:]...)
 	for _, v := range []int{c.Step, c.From, c.To, c.Index} {
 		b = binary.BigEndian.AppendUint32(b, uint32(v))
@@ -184,7 +184,7 @@ func (c SealContext) info() []byte {
 }
 
 // Seal encrypts a point-to-point payload to the recipient's X25519 key.
-func Seal(to *ecdh.PublicKey, c SealContext, plaintext []byte) ([]byte, error) {
+func seal(to *ecdh.PublicKey, c sealContext, plaintext []byte) ([]byte, error) {
 	pk, err := hpke.NewDHKEMPublicKey(to)
 	if err != nil {
 		return nil, err
@@ -193,17 +193,17 @@ func Seal(to *ecdh.PublicKey, c SealContext, plaintext []byte) ([]byte, error) {
 }
 
 // ErrUnseal means a sealed payload did not open.
-var ErrUnseal = errors.New("sealed payload does not open with this station's key")
+var errUnseal = errors.New("sealed payload does not open with this station's key")
 
 // Open decrypts a payload sealed with Seal for the same context.
-func Open(id *Identity, c SealContext, ciphertext []byte) ([]byte, error) {
+func open(id *Identity, c sealContext, ciphertext []byte) ([]byte, error) {
 	sk, err := hpke.NewDHKEMPrivateKey(id.Seal)
 	if err != nil {
 		return nil, err
 	}
 	pt, err := hpke.Open(sk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), c.info(), ciphertext)
 	if err != nil {
-		return nil, ErrUnseal
+		return nil, errUnseal
 	}
 	return pt, nil
 }

@@ -30,31 +30,31 @@ func TestSealedPayloadOpensOnlyForItsRecipientAndPlace(t *testing.T) {
 	p, ids := testPlan(t, "alice", "bob", "carol")
 	secret := []byte("a share of a share")
 	pk, _ := p.Stations[2].SealPublic()
-	at := SealContext{Plan: p.Fingerprint(), Step: 2, From: 1, To: 2, Index: 0, Kind: EnvTSS}
-	ct, err := Seal(pk, at, secret)
+	at := sealContext{Plan: p.Fingerprint(), Step: 2, From: 1, To: 2, Index: 0, Kind: EnvTSS}
+	ct, err := seal(pk, at, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(ct, secret) {
 		t.Fatal("plaintext visible in the sealed payload")
 	}
-	if pt, err := Open(ids[2], at, ct); err != nil || !bytes.Equal(pt, secret) {
+	if pt, err := open(ids[2], at, ct); err != nil || !bytes.Equal(pt, secret) {
 		t.Fatalf("recipient cannot open: %v", err)
 	}
-	if _, err := Open(ids[0], at, ct); !errors.Is(err, ErrUnseal) {
+	if _, err := open(ids[0], at, ct); !errors.Is(err, errUnseal) {
 		t.Fatalf("a non-recipient opened a sealed payload: %v", err)
 	}
 	// The same ciphertext moved to another plan, step, sender, batch index
 	// or envelope kind does not open.
 	other, _ := testPlan(t, "alice", "bob", "carol")
-	moved := []SealContext{at, at, at, at, at}
+	moved := []sealContext{at, at, at, at, at}
 	moved[0].Plan = other.Fingerprint()
 	moved[1].Step = 3
 	moved[2].From = 0
 	moved[3].Index = 1
 	moved[4].Kind = EnvChainCommit
 	for _, c := range moved {
-		if _, err := Open(ids[2], c, ct); err == nil {
+		if _, err := open(ids[2], c, ct); err == nil {
 			t.Fatalf("sealed payload opened in another context %+v", c)
 		}
 	}
@@ -140,7 +140,7 @@ func TestPlanFingerprintCoversEveryField(t *testing.T) {
 	if q.Fingerprint() == withPayload {
 		t.Fatal("payload data not covered by the fingerprint")
 	}
-	if len(strings.Fields(strings.ReplaceAll(p.FingerprintWords(), "/", ""))) != FingerprintWordCount {
+	if len(strings.Fields(strings.ReplaceAll(p.FingerprintWords(), "/", ""))) != fingerprintWordCount {
 		t.Fatal("fingerprint words")
 	}
 }

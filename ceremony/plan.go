@@ -92,7 +92,7 @@ type SignRequest struct {
 }
 
 // NewSession returns a fresh random session id.
-func NewSession() string {
+func newSession() string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
@@ -104,7 +104,7 @@ func NewSession() string {
 // that will be needed to sign (e.g. 2 in a 2-of-3).
 func NewKeygenPlan(cards []Card, threshold int, curve, label string) (*Plan, error) {
 	p := &Plan{
-		Format: PlanFormat, Kind: KindKeygen, Session: NewSession(),
+		Format: PlanFormat, Kind: KindKeygen, Session: newSession(),
 		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
 		Threshold: threshold, Label: label, Stations: cards,
 	}
@@ -115,7 +115,7 @@ func NewKeygenPlan(cards []Card, threshold int, curve, label string) (*Plan, err
 // payload may be nil (raw digests).
 func NewSignPlan(key PlanKey, curve string, threshold int, signers []Card, msgs []SignRequest, payload *Payload) (*Plan, error) {
 	p := &Plan{
-		Format: PlanFormat, Kind: KindSign, Session: NewSession(),
+		Format: PlanFormat, Kind: KindSign, Session: newSession(),
 		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
 		Threshold: threshold, Stations: signers, Key: &key, Messages: msgs, Payload: payload,
 	}

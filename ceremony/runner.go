@@ -133,7 +133,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		var ab *AbortedError
 		if !errors.As(err, &ab) {
-			_ = r.Transport.Abort(r.ID.Name, NewAbortNotice(r.Plan, r.ID, s.step, err.Error()))
+			_ = r.Transport.Abort(r.ID.Name, newAbortNotice(r.Plan, r.ID, s.step, err.Error()))
 		}
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 func (s *runState) makeParties() error {
 	plan := s.plan
 	if plan.Kind == KindKeygen {
-		p, err := NewKeygenParty(plan, s.self, s.r.PreParams)
+		p, err := newKeygenParty(plan, s.self, s.r.PreParams)
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (s *runState) makeParties() error {
 		return nil
 	}
 	for i := range plan.Messages {
-		p, err := NewSignParty(plan, s.self, i, s.r.Share)
+		p, err := newSignParty(plan, s.self, i, s.r.Share)
 		if err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func (t *Transcript) Verify() error {
 				return err
 			}
 			data, _ := hex.DecodeString(t.Plan.Messages[i].Data)
-			if err := VerifySignature(t.Plan.Curve, pub, data, results[i]); err != nil {
+			if err := verifySignature(t.Plan.Curve, pub, data, results[i]); err != nil {
 				return fmt.Errorf("signature %d: %v", i+1, err)
 			}
 		}
@@ -181,12 +181,12 @@ func SigningKey(plan *Plan, index int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return CompressPoint(CurveSecp256k1, child.X, child.Y), nil
+	return compressPoint(CurveSecp256k1, child.X, child.Y), nil
 }
 
 // VerifySignature checks a signature made by a ceremony: for secp256k1, a
 // low-S r||s||v over a 32-byte digest; for ed25519, over the raw message.
-func VerifySignature(curve string, pub, msg, sig []byte) error {
+func verifySignature(curve string, pub, msg, sig []byte) error {
 	if curve == CurveEd25519 {
 		if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, msg, sig) {
 			return errors.New("ed25519 signature does not verify")

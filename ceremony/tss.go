@@ -21,7 +21,7 @@ import (
 )
 
 // KeygenParty is a key generation in progress.
-type KeygenParty interface {
+type keygenParty interface {
 	Party
 	// Share returns the station's secret share (serialized), once Done.
 	Share() []byte
@@ -31,7 +31,7 @@ type KeygenParty interface {
 }
 
 // SignParty is one signature of a batch in progress.
-type SignParty interface {
+type signParty interface {
 	Party
 	// Signature returns r||s||v (65 bytes) for secp256k1 or the 64-byte
 	// ed25519 signature, once Done.
@@ -56,7 +56,7 @@ func useCurve(curve string) {
 }
 
 // CompressPoint encodes a public key point for the curve.
-func CompressPoint(curve string, x, y *big.Int) []byte {
+func compressPoint(curve string, x, y *big.Int) []byte {
 	if curve == CurveEd25519 {
 		return edwards.NewPublicKey(x, y).Serialize()
 	}
@@ -99,7 +99,7 @@ type ecdsaKeygenParty struct {
 
 // NewKeygenParty makes this station's keygen party. preParams (ECDSA only)
 // is one serialized set of Paillier pre-parameters, used for this key only.
-func NewKeygenParty(plan *Plan, self int, preParams []byte) (KeygenParty, error) {
+func newKeygenParty(plan *Plan, self int, preParams []byte) (keygenParty, error) {
 	useCurve(plan.Curve)
 	base := newTSSParty(plan, self)
 	params := base.params(plan, self, 0)
@@ -130,7 +130,7 @@ func (p *ecdsaKeygenParty) Share() []byte {
 }
 
 func (p *ecdsaKeygenParty) PublicKey() []byte {
-	return CompressPoint(CurveSecp256k1, p.result.ECDSAPub.X(), p.result.ECDSAPub.Y())
+	return compressPoint(CurveSecp256k1, p.result.ECDSAPub.X(), p.result.ECDSAPub.Y())
 }
 
 // --- EdDSA keygen
@@ -152,12 +152,12 @@ func (p *eddsaKeygenParty) Share() []byte {
 }
 
 func (p *eddsaKeygenParty) PublicKey() []byte {
-	return CompressPoint(CurveEd25519, p.result.EDDSAPub.X(), p.result.EDDSAPub.Y())
+	return compressPoint(CurveEd25519, p.result.EDDSAPub.X(), p.result.EDDSAPub.Y())
 }
 
 // --- signing
 
-type signParty struct {
+type tssSignParty struct {
 	*tssParty
 	end    chan *common.SignatureData
 	result *common.SignatureData
@@ -168,7 +168,7 @@ type signParty struct {
 
 // NewSignParty makes this station's party for message index of a signing
 // plan. share is the station's serialized share of plan.Key.
-func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err error) {
+func newSignParty(plan *Plan, self, index int, share []byte) (_ signParty, err error) {
 	useCurve(plan.Curve)
 	defer func() {
 		// tss-lib panics when a signer is not among the key's holders.
@@ -180,7 +180,7 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	data, _ := hex.DecodeString(req.Data)
 	base := newTSSParty(plan, self)
 	params := base.params(plan, self, index)
-	p := &signParty{tssParty: base, end: make(chan *common.SignatureData, 1), curve: plan.Curve}
+	p := &tssSignParty{tssParty: base, end: make(chan *common.SignatureData, 1), curve: plan.Curve}
 	p.done = p.poll
 	msg := new(big.Int).SetBytes(data)
 	if plan.Curve == CurveEd25519 {
@@ -189,7 +189,7 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 			return nil, fmt.Errorf("the share of key %s does not decode: %v", plan.Key.ID, err)
 		}
 		p.pubX, p.pubY = key.EDDSAPub.X(), key.EDDSAPub.Y()
-		if err := checkKey(plan, CompressPoint(plan.Curve, p.pubX, p.pubY)); err != nil {
+		if err := checkKey(plan, compressPoint(plan.Curve, p.pubX, p.pubY)); err != nil {
 			return nil, err
 		}
 		p.party = eddsasigning.NewLocalParty(msg, params, key, base.out, p.end, len(data))
@@ -201,7 +201,7 @@ func NewSignParty(plan *Plan, self, index int, share []byte) (_ SignParty, err e
 	if err := json.Unmarshal(share, &key); err != nil {
 		return nil, fmt.Errorf("the share of key %s does not decode: %v", plan.Key.ID, err)
 	}
-	if err := checkKey(plan, CompressPoint(plan.Curve, key.ECDSAPub.X(), key.ECDSAPub.Y())); err != nil {
+	if err := checkKey(plan, compressPoint(plan.Curve, key.ECDSAPub.X(), key.ECDSAPub.Y())); err != nil {
 		return nil, err
 	}
 	path, err := req.path()
@@ -250,9 +250,9 @@ func checkKey(plan *Plan, pub []byte) error {
 	return nil
 }
 
-func (p *signParty) poll() bool { return received(p.end, &p.result) }
+func (p *tssSignParty) poll() bool { return received(p.end, &p.result) }
 
-func (p *signParty) Signature() []byte {
+func (p *tssSignParty) Signature() []byte {
 	if p.curve == CurveEd25519 {
 		return append([]byte(nil), p.result.Signature...)
 	}
@@ -261,4 +261,4 @@ func (p *signParty) Signature() []byte {
 	return append(sig, p.result.SignatureRecovery[0])
 }
 
-func (p *signParty) SigningKey() []byte { return CompressPoint(p.curve, p.pubX, p.pubY) }
+func (p *tssSignParty) SigningKey() []byte { return compressPoint(p.curve, p.pubX, p.pubY) }
