@@ -33,7 +33,7 @@ demo: build
 	BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
 
 bench:
-	$(GO) test ./cmd/coldtss -run '^$$' -bench . -benchtime 1x -timeout 30m
+	$(GO) test ./internal/bench -run '^$$' -bench . -benchtime 1x -timeout 30m
 
 ## fuzz: runs every fuzz target in the repository (each func FuzzX in a
 ## _test.go, found anew on every run) for FUZZTIME each, one after another:
