@@ -26,8 +26,9 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
 
+## unit: every test, with each package's statement coverage printed.
 unit:
-	$(GO) test -count=1 -timeout 60m ./...
+	$(GO) test -count=1 -cover -timeout 60m ./...
 
 demo: build
 	BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
