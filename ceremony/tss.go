@@ -89,22 +89,28 @@ func received[T any](end <-chan *T, result **T) bool {
 	return *result != nil
 }
 
-// --- ECDSA keygen
+// --- keygen
 
-type ecdsaKeygenParty struct {
+// tssKeygen is a key generation of either curve: T is tss-lib's save data
+// (the share), and pub reads the group public key from it.
+type tssKeygen[T any] struct {
 	*tssParty
-	end    chan *ecdsakeygen.LocalPartySaveData
-	result *ecdsakeygen.LocalPartySaveData
+	end    chan *T
+	result *T
+	pub    func(*T) []byte
 }
 
-// NewKeygenParty makes this station's keygen party. preParams (ECDSA only)
+// newKeygenParty makes this station's keygen party. preParams (ECDSA only)
 // is one serialized set of Paillier pre-parameters, used for this key only.
 func newKeygenParty(plan *Plan, self int, preParams []byte) (keygenParty, error) {
 	useCurve(plan.Curve)
 	base := newTSSParty(plan, self)
 	params := base.params(plan, self, 0)
 	if plan.Curve == CurveEd25519 {
-		p := &eddsaKeygenParty{tssParty: base, end: make(chan *eddsakeygen.LocalPartySaveData, 1)}
+		p := &tssKeygen[eddsakeygen.LocalPartySaveData]{tssParty: base, end: make(chan *eddsakeygen.LocalPartySaveData, 1),
+			pub: func(d *eddsakeygen.LocalPartySaveData) []byte {
+				return compressPoint(CurveEd25519, d.EDDSAPub.X(), d.EDDSAPub.Y())
+			}}
 		p.party = eddsakeygen.NewLocalParty(params, base.out, p.end)
 		p.done = p.poll
 		return p, nil
@@ -113,15 +119,18 @@ func newKeygenParty(plan *Plan, self int, preParams []byte) (keygenParty, error)
 	if err := json.Unmarshal(preParams, &pp); err != nil || !pp.ValidateWithProof() {
 		return nil, errors.New("the station's pre-parameters are damaged or from an older tss-lib: run `coldtss preparams` again")
 	}
-	p := &ecdsaKeygenParty{tssParty: base, end: make(chan *ecdsakeygen.LocalPartySaveData, 1)}
+	p := &tssKeygen[ecdsakeygen.LocalPartySaveData]{tssParty: base, end: make(chan *ecdsakeygen.LocalPartySaveData, 1),
+		pub: func(d *ecdsakeygen.LocalPartySaveData) []byte {
+			return compressPoint(CurveSecp256k1, d.ECDSAPub.X(), d.ECDSAPub.Y())
+		}}
 	p.party = ecdsakeygen.NewLocalParty(params, base.out, p.end, pp)
 	p.done = p.poll
 	return p, nil
 }
 
-func (p *ecdsaKeygenParty) poll() bool { return received(p.end, &p.result) }
+func (p *tssKeygen[T]) poll() bool { return received(p.end, &p.result) }
 
-func (p *ecdsaKeygenParty) Share() []byte {
+func (p *tssKeygen[T]) Share() []byte {
 	b, err := json.Marshal(p.result)
 	if err != nil {
 		panic(err)
@@ -129,31 +138,7 @@ func (p *ecdsaKeygenParty) Share() []byte {
 	return b
 }
 
-func (p *ecdsaKeygenParty) PublicKey() []byte {
-	return compressPoint(CurveSecp256k1, p.result.ECDSAPub.X(), p.result.ECDSAPub.Y())
-}
-
-// --- EdDSA keygen
-
-type eddsaKeygenParty struct {
-	*tssParty
-	end    chan *eddsakeygen.LocalPartySaveData
-	result *eddsakeygen.LocalPartySaveData
-}
-
-func (p *eddsaKeygenParty) poll() bool { return received(p.end, &p.result) }
-
-func (p *eddsaKeygenParty) Share() []byte {
-	b, err := json.Marshal(p.result)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func (p *eddsaKeygenParty) PublicKey() []byte {
-	return compressPoint(CurveEd25519, p.result.EDDSAPub.X(), p.result.EDDSAPub.Y())
-}
+func (p *tssKeygen[T]) PublicKey() []byte { return p.pub(p.result) }
 
 // --- signing
 

@@ -91,16 +91,13 @@ func ethPrepare(c *cli.Context) error {
 	if err := need(c, "node", "from", "path", "to", "out"); err != nil {
 		return err
 	}
-	from, err := parseEthAddress("from", c.String("from"))
+	from, err := fromAndPath(c)
 	if err != nil {
 		return err
 	}
 	to, err := parseEthAddress("to", c.String("to"))
 	if err != nil {
 		return err
-	}
-	if _, err := bip32.ParsePath(c.String("path")); err != nil {
-		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	value, err := ethereum.ParseEther(c.String("value"), "value")
 	if err != nil {
@@ -217,6 +214,19 @@ fields) and sign it with the key at --path; the result is a 65-byte signature
 	}
 }
 
+// fromAndPath reads --from and checks --path: the signing address and
+// where it sits below the threshold key.
+func fromAndPath(c *cli.Context) (common.Address, error) {
+	from, err := parseEthAddress("from", c.String("from"))
+	if err != nil {
+		return from, err
+	}
+	if _, err := bip32.ParsePath(c.String("path")); err != nil {
+		return from, usageError{Err: fmt.Errorf("--path: %v", err)}
+	}
+	return from, nil
+}
+
 func ethMessage(c *cli.Context) error {
 	if c.Args().Present() {
 		return usageError{Err: fmt.Errorf("unexpected argument %q: eth message takes only flags", c.Args().First())}
@@ -224,12 +234,9 @@ func ethMessage(c *cli.Context) error {
 	if err := need(c, "from", "path", "chain-id", "out"); err != nil {
 		return err
 	}
-	from, err := parseEthAddress("from", c.String("from"))
+	from, err := fromAndPath(c)
 	if err != nil {
 		return err
-	}
-	if _, err := bip32.ParsePath(c.String("path")); err != nil {
-		return usageError{Err: fmt.Errorf("--path: %v", err)}
 	}
 	chainID, ok := new(big.Int).SetString(c.String("chain-id"), 10)
 	if !ok || chainID.Sign() <= 0 {
