@@ -142,7 +142,10 @@ func PrepareTx(ctx context.Context, node Node, opts TxOptions) (*Prepared, error
 		p.MaxFee = MaxFeePerGas(base, p.MaxPriorityFee)
 		p.Tx = newDynamicFeeTx(chainID, p.Nonce, p.MaxPriorityFee, p.MaxFee, p.Gas, opts.To, value, opts.Data)
 	}
-	p.MaxCost = txCost(value, p.PerGas(), p.Gas)
+	// The same sum the stations' review computes, overflow check included.
+	if p.MaxCost, err = maxCost(p.Tx); err != nil {
+		return nil, err
+	}
 	if p.Balance.Cmp(p.MaxCost) < 0 {
 		return nil, fmt.Errorf("insufficient funds: %s has %s, needs %s (value %s + up to %s fee): fund the address or lower --value", opts.From.Hex(), ethAmount(p.Balance), ethAmount(p.MaxCost), ethAmount(value), ethAmount(new(big.Int).Sub(p.MaxCost, value)))
 	}
@@ -178,11 +181,6 @@ func newLegacyTx(chainID *big.Int, nonce uint64, price *big.Int, gas uint64, to 
 // newDynamicFeeTx is an unsigned EIP-1559 transaction.
 func newDynamicFeeTx(chainID *big.Int, nonce uint64, tip, maxFee *big.Int, gas uint64, to common.Address, value *big.Int, data []byte) *types.Transaction {
 	return types.NewTx(&types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: &to, Value: value, Data: data})
-}
-
-// txCost is value + gas × perGas, the most a transaction can spend.
-func txCost(value, perGas *big.Int, gas uint64) *big.Int {
-	return new(big.Int).Add(value, new(big.Int).Mul(perGas, new(big.Int).SetUint64(gas)))
 }
 
 // ethAmount formats wei as "1.5 ETH".
