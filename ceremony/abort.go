@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
@@ -43,8 +45,12 @@ func (n *abortNotice) signedBytes() []byte {
 
 // NewAbortNotice makes this station's signed notice for a plan.
 func newAbortNotice(plan *Plan, id *Identity, step int, reason string) []byte {
-	if len(reason) > maxReason {
-		reason = reason[:maxReason]
+	// Valid UTF-8 only, cut at a character boundary: JSON would replace a
+	// broken character and the signature would no longer verify.
+	reason = strings.ToValidUTF8(reason, "\uFFFD")
+	for len(reason) > maxReason {
+		_, size := utf8.DecodeLastRuneInString(reason)
+		reason = reason[:len(reason)-size]
 	}
 	fp := plan.Fingerprint()
 	n := &abortNotice{Format: AbortFormat, Plan: hex.EncodeToString(fp[:]), Station: id.Name, Step: step, Reason: reason}

@@ -406,6 +406,14 @@ func TestAbortNotices(t *testing.T) {
 		if a, err := checkNotice(plan, Notice{Station: "mallory", Where: "f", Data: signed}); err != nil || a.Station != "mallory" {
 			t.Fatalf("a good notice: %v", err)
 		}
+		// A long reason is cut at a character boundary: an honest notice
+		// must never look forged.
+		for _, r := range []string{strings.Repeat("é", maxReason), "x" + strings.Repeat("日", maxReason), "bad \xff utf-8"} {
+			long := newAbortNotice(plan, ids[2], 1, r)
+			if _, err := checkNotice(plan, Notice{Station: "mallory", Where: "f", Data: long}); err != nil {
+				t.Fatalf("an honest notice with a long or broken reason does not verify: %v", err)
+			}
+		}
 	})
 }
 
@@ -551,5 +559,56 @@ func TestRound9FailureDoesNotBlameTheHonestStation(t *testing.T) {
 	}
 	if direct == 0 {
 		t.Fatal("no honest station detected the failure itself")
+	}
+}
+
+// damaging wraps a transport and returns a damaged copy of one station's
+// packet of one step the first few times it is read, as if the courier had
+// put a broken file on the stick and then the good one.
+type damaging struct {
+	Transport
+	mu      sync.Mutex
+	step    int
+	station string
+	left    int
+}
+
+func (d *damaging) Get(step int, station string) ([]byte, string, error) {
+	b, where, err := d.Transport.Get(step, station)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err == nil && step == d.step && station == d.station && d.left > 0 {
+		d.left--
+		bad := append([]byte(nil), b...)
+		bad[len(bad)-1] ^= 1
+		return bad, where, nil
+	}
+	return b, where, err
+}
+
+// After the protocol, a damaged packet on the stick is reported and waited
+// past, never a reason to stop (which would leave a key pending).
+func TestDamagedPacketAfterTheProtocolIsWaitedPast(t *testing.T) {
+	plan, ids := eddsaKeygenPlan(t)
+	saved := TotalSteps(plan.Kind, plan.Curve)
+	tr := &damaging{Transport: newMem(), step: saved, station: "bob", left: 3}
+	var mu sync.Mutex
+	var warnings []string
+	res, errs := runStations(t, plan, ids, tr, func(i int, r *Runner) {
+		r.Progress = func(s Status) {
+			if s.Warning != "" {
+				mu.Lock()
+				warnings = append(warnings, s.Warning)
+				mu.Unlock()
+			}
+		}
+	})
+	for i, err := range errs {
+		if err != nil || len(res[i].Saved) != 3 {
+			t.Fatalf("%s: %v", ids[i].Name, err)
+		}
+	}
+	if len(warnings) == 0 || !strings.Contains(warnings[0], "signature does not verify") || !strings.Contains(warnings[0], "waiting for a good one") {
+		t.Fatalf("the damaged packet was not reported: %q", warnings)
 	}
 }

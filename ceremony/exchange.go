@@ -17,6 +17,10 @@ type Status struct {
 	Have        []string
 	Waiting     []string
 	Note        string
+	// Warning, when set, is something the operator must see and keep on
+	// screen (shown once, not overwritten): e.g. a file on the stick that
+	// was ignored after the protocol ended.
+	Warning string
 }
 
 func (s Status) String() string {
@@ -67,19 +71,16 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 				continue
 			}
 			if packets[j] == nil {
-				data, where, err := r.Transport.Get(step, s.names[j])
+				p, data, err := s.receive(step, j)
 				switch {
 				case errors.Is(err, ErrNotYet):
+				case err != nil && step > s.steps:
+					// After the protocol nothing unsigned or damaged may
+					// stop a station: say so, and wait for a good packet.
+					s.warn(step, warned, "ignored, waiting for a good one: "+err.Error())
 				case err != nil:
 					return nil, err
 				default:
-					p, err := DecodePacket(s.plan, data, where, step, j)
-					if err != nil {
-						return nil, err
-					}
-					if err := s.checkEcho(step, p, where); err != nil {
-						return nil, err
-					}
 					packets[j], digests[j] = p, packetDigest(data)
 				}
 			}
@@ -92,19 +93,21 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 		if len(waiting) == 0 && step > s.steps {
 			// The protocol is over and everything this step needs is in
 			// hand: nothing else on the stick can stop this station now.
+			if r.Progress != nil {
+				r.Progress(Status{Step: step, Steps: s.total, Have: have})
+			}
 			break
 		}
-		note, err := s.checkStick(step, warned)
-		if err != nil {
+		if err := s.checkStick(step, warned); err != nil {
 			return nil, err
 		}
-		if len(waiting) == 0 {
-			break
-		}
-		st := Status{Step: step, Steps: s.total, Have: have, Waiting: waiting, Note: note}
+		st := Status{Step: step, Steps: s.total, Have: have, Waiting: waiting}
 		if line := st.String(); line != last && r.Progress != nil {
 			r.Progress(st)
 			last = line
+		}
+		if len(waiting) == 0 {
+			break
 		}
 		if time.Now().After(deadline) {
 			return nil, s.timedOut(step, waiting)
@@ -125,9 +128,9 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 // stick: during the protocol steps it stops the ceremony with that said
 // (blaming nobody). Once the protocol is over (confirmation and saved
 // steps), nothing unsigned may stop a station, or a courier could make
-// some stations keep a key that others dropped: it is only reported, in
-// the returned note.
-func (s *runState) checkStick(step int, warned map[string]bool) (string, error) {
+// some stations keep a key that others dropped: it is only reported, as a
+// warning.
+func (s *runState) checkStick(step int, warned map[string]bool) error {
 	r := s.r
 	var tamper error
 	for _, where := range r.Transport.Strays(step, s.names) {
@@ -145,19 +148,41 @@ func (s *runState) checkStick(step int, warned map[string]bool) (string, error) 
 			}
 			continue
 		}
-		return "", &AbortedError{Station: a.Station, Reason: a.Reason}
+		return &AbortedError{Station: a.Station, Reason: a.Reason}
 	}
 	if tamper == nil {
-		return "", nil
+		return nil
 	}
 	if step <= s.steps {
-		return "", tamper
+		return tamper
 	}
-	if msg := tamper.Error(); !warned[msg] {
-		warned[msg] = true
-		return "ignored: " + msg, nil
+	s.warn(step, warned, "ignored: "+tamper.Error())
+	return nil
+}
+
+// receive reads and checks station j's packet of a step.
+func (s *runState) receive(step, j int) (*Packet, []byte, error) {
+	data, where, err := s.r.Transport.Get(step, s.names[j])
+	if err != nil {
+		return nil, nil, err
 	}
-	return "", nil
+	p, err := DecodePacket(s.plan, data, where, step, j)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkEcho(step, p, where); err != nil {
+		return nil, nil, err
+	}
+	return p, data, nil
+}
+
+// warn shows a warning once.
+func (s *runState) warn(step int, warned map[string]bool, msg string) {
+	if warned[msg] || s.r.Progress == nil {
+		return
+	}
+	warned[msg] = true
+	s.r.Progress(Status{Step: step, Steps: s.total, Warning: msg})
 }
 
 func (s *runState) stopped(ctx context.Context, step int) error {

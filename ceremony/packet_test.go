@@ -180,6 +180,10 @@ func TestPlanRefusals(t *testing.T) {
 		{"key id not hex", sign(badKey, []SignRequest{{Data: digest}}, nil), "is not 16 hex digits"},
 		{"holder not a station name", sign(badHolder, []SignRequest{{Data: digest}}, nil), "is not allowed"},
 		{"note too long", sign(key, []SignRequest{{Data: digest, Note: strings.Repeat("x", 201)}}, nil), "at most 200"},
+		{"label too long", func() error {
+			_, err := NewKeygenPlan(cards, 2, CurveEd25519, strings.Repeat("l", 201))
+			return err
+		}(), "label is 201 bytes long, at most 200"},
 	}
 	for _, c := range cases {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {

@@ -21,6 +21,7 @@ import (
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
+	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 func joinCommand() *cli.Command {
@@ -119,6 +120,11 @@ func join(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// A station never takes part twice in one session: a replayed plan
+	// must not make it run a second party (nor use up pre-parameters).
+	if err := h.JoinSession(plan.Session); err != nil {
+		return err
+	}
 	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
 	var pending *keys.Record
 	if plan.Kind == ceremony.KindKeygen {
@@ -155,15 +161,18 @@ func join(c *cli.Context) error {
 		}
 	}
 	st := cliutil.NewStatusLine()
-	r.Progress = func(s ceremony.Status) { st.Set(s.String()) }
+	r.Progress = func(s ceremony.Status) {
+		if s.Warning != "" {
+			// Kept on screen: the live line would overwrite it.
+			st.Done()
+			fmt.Fprintln(os.Stderr, "WARNING: "+untrusted.Text(s.Warning))
+			return
+		}
+		st.Set(s.String())
+	}
 	usb.Waiting = st.Set
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// A station never takes part twice in one session: a replayed plan
-	// must not make it run a second party.
-	if err := h.JoinSession(plan.Session); err != nil {
-		return err
-	}
 	start := time.Now()
 	res, err := r.Run(ctx)
 	st.Done()
