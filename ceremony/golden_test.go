@@ -16,6 +16,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -182,3 +184,46 @@ func TestGolden(t *testing.T) {
 func sliceOf(b [32]byte) []byte { return b[:] }
 
 func signWith(id *Identity, msg []byte) []byte { return ed25519.Sign(id.Sign, msg) }
+
+// TestFormatsDocMatchesGolden: the examples in docs/formats.md are the
+// golden vectors. Each `<!-- golden FILE KEY... -->` marker names a vector
+// file and the outputs whose exact values must appear in the text that
+// follows it (up to the next marker or section).
+func TestFormatsDocMatchesGolden(t *testing.T) {
+	doc, err := os.ReadFile("../docs/formats.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := regexp.MustCompile(`<!-- golden (\S+)((?: \S+)+) -->\n`).FindAllSubmatchIndex(doc, -1)
+	if len(markers) < 8 {
+		t.Fatalf("docs/formats.md has %d golden markers, want at least 8", len(markers))
+	}
+	for i, m := range markers {
+		end := len(doc)
+		if i+1 < len(markers) {
+			end = markers[i+1][0]
+		}
+		section := string(doc[m[1]:end])
+		if k := strings.Index(section, "\n## "); k >= 0 {
+			section = section[:k]
+		}
+		name := string(doc[m[2]:m[3]])
+		b, err := os.ReadFile(filepath.Join(goldenDir, name+".json"))
+		if err != nil {
+			t.Fatalf("marker names %s: %v", name, err)
+		}
+		var v vector
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range strings.Fields(string(doc[m[4]:m[5]])) {
+			want, ok := v.Outputs[key]
+			if !ok {
+				t.Fatalf("%s has no output %q", name, key)
+			}
+			if !strings.Contains(section, strings.TrimRight(want, "\n")) {
+				t.Errorf("docs/formats.md: the %s example does not show %s.%s as the golden file has it:\n%s", name, name, key, want)
+			}
+		}
+	}
+}
