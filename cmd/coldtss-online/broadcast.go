@@ -174,8 +174,8 @@ func broadcastBitcoin(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
 			return conf, false, node.explain("getblockcount", err)
 		}
 		res.Confirmations, res.BlockHeight = conf, tip-conf+1
-		if err := node.call(&res.BlockHash, "getblockhash", res.BlockHeight); err != nil {
-			return conf, false, node.explain("getblockhash", err)
+		if res.BlockHash, err = node.GetBlockHash(res.BlockHeight); err != nil {
+			return conf, false, err
 		}
 		return conf, true, nil
 	})
@@ -187,9 +187,9 @@ func broadcastBitcoin(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
 func (n *btcNode) confirmations(tx *signedTx) (int64, error) {
 	h := tx.btc.TxHash()
 	for i := range tx.btc.TxOut {
-		out, err := n.c.GetTxOut(&h, uint32(i), true)
+		out, err := n.GetTxOut(&h, uint32(i), true)
 		if err != nil {
-			return 0, n.explain("gettxout", err)
+			return 0, err
 		}
 		if out != nil {
 			return out.Confirmations, nil

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"os"
-	"strings"
 
-	"github.com/btcsuite/btcd/btcutil"
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
@@ -85,8 +83,8 @@ func btcPrepare(c *cli.Context) error {
 	if !c.IsSet("fee-rate") {
 		return usageError{Err: fmt.Errorf("--fee-rate is required (sat/vB; ask the node with estimatesmartfee or look at a mempool explorer)")}
 	}
-	if c.Int("gap") < 1 || c.Int("gap") > 10000 {
-		return usageError{Err: fmt.Errorf("--gap %d must be between 1 and 10000", c.Int("gap"))}
+	if c.Int("gap") < 1 || c.Int("gap") > bitcoin.MaxGap {
+		return usageError{Err: fmt.Errorf("--gap %d must be between 1 and %d", c.Int("gap"), bitcoin.MaxGap)}
 	}
 	var acct bitcoin.Account
 	var err error
@@ -102,54 +100,35 @@ func btcPrepare(c *cli.Context) error {
 	} else if acct, _, err = bitcoin.ParseDescriptor(c.String("descriptor")); err != nil {
 		return fmt.Errorf("--descriptor: %v", err)
 	}
-	netName := bitcoin.NetworkName(acct.Net)
-	pays, err := parsePayments(c.StringSlice("to"), acct)
-	if err != nil {
+	pays, err := bitcoin.ParsePayments(c.StringSlice("to"), acct.Net)
+	if errors.Is(err, bitcoin.ErrPaymentSyntax) {
+		return usageError{Err: err}
+	} else if err != nil {
 		return err
 	}
 	out := c.String("out")
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("%s already exists: choose another --out or move the old file away (it is never overwritten)", out)
 	}
+	opts := bitcoin.PSBTOptions{Account: acct, Payments: pays, FeeRate: c.Float64("fee-rate"), SpendAll: c.Bool("spend-all"),
+		Coins: bitcoin.CoinOptions{Gap: uint32(c.Int("gap")), MinConf: int64(c.Int("min-conf"))}}
 
 	node, err := dialBitcoin(c)
 	if err != nil {
 		return err
 	}
 	defer node.Close()
-	nodeNet, err := node.network()
+	p, err := bitcoin.PreparePSBT(node, opts)
 	if err != nil {
 		return err
 	}
-	if nodeNet != netName {
-		return fmt.Errorf("the node is on %s but the descriptor is used on %s: connect to a %s node or give the right --network", nodeNet, netName, netName)
-	}
-	found, err := node.findCoins(acct, uint32(c.Int("gap")), int64(c.Int("min-conf")))
-	if err != nil {
+	if err := atomicfile.WriteNew(out, p.PSBT, 0o644); err != nil {
 		return err
 	}
-	p, err := bitcoin.BuildPSBT(acct, found.utxos, pays, found.nextChange, c.Float64("fee-rate"), c.Bool("spend-all"))
-	if err != nil {
-		if found.unconfirmed > 0 && strings.Contains(err.Error(), "insufficient funds") {
-			return fmt.Errorf("%v (%d more coin(s) have fewer than --min-conf %d confirmations)", err, found.unconfirmed, c.Int("min-conf"))
-		}
-		return err
-	}
-	var buf bytes.Buffer
-	if err := p.Serialize(&buf); err != nil {
-		return fmt.Errorf("cannot serialise the PSBT: %v; report this as a bug", err)
-	}
-	// Review it exactly as the stations will, so the operator sees the same.
-	rev, err := bitcoin.ReviewPSBT(buf.Bytes(), acct, bitcoin.Policy{Net: acct.Net, MaxFeeRate: bitcoin.MaxBuildFeeRate})
-	if err != nil {
-		return fmt.Errorf("the PSBT built does not pass the stations' review (%v): report this as a bug", err)
-	}
-	if err := atomicfile.WriteNew(out, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
+	rev, found := p.Review, p.Coins
 	if c.Bool("json") {
-		res := btcPrepareResult{File: out, Network: netName, TxID: rev.TxID, FeeSat: rev.Fee, VSize: rev.VSize,
-			FeeRate: rev.FeeRate, ChangeIndex: found.nextChange, Backend: found.backend}
+		res := btcPrepareResult{File: out, Network: bitcoin.NetworkName(acct.Net), TxID: rev.TxID, FeeSat: rev.Fee, VSize: rev.VSize,
+			FeeRate: rev.FeeRate, ChangeIndex: found.NextChange, Backend: found.Backend}
 		for _, in := range rev.Inputs {
 			res.Inputs = append(res.Inputs, btcJSONInput{in.Outpoint, in.Address, in.Path, in.Amount})
 		}
@@ -158,38 +137,14 @@ func btcPrepare(c *cli.Context) error {
 		}
 		return cliutil.PrintJSON(res)
 	}
-	fmt.Printf("Found %d spendable coin(s), %s, on %d address(es) (%s).\n", len(found.utxos), formatBTC(found.total()), found.addresses, found.backend)
-	if found.unconfirmed > 0 {
-		fmt.Printf("Left out %d coin(s) with fewer than %d confirmation(s).\n", found.unconfirmed, c.Int("min-conf"))
+	fmt.Printf("Found %d spendable coin(s), %s, on %d address(es) (%s).\n", len(found.UTXOs), formatBTC(found.Total()), found.Addresses, found.Backend)
+	if found.Unconfirmed > 0 {
+		fmt.Printf("Left out %d coin(s) with fewer than %d confirmation(s).\n", found.Unconfirmed, c.Int("min-conf"))
 	}
 	rev.Print(os.Stdout)
-	if rev.FeeRate > bitcoin.DefaultMaxFeeRate {
+	if p.AboveDefaultFeeRate() {
 		fmt.Printf("Note: stations refuse more than %d sat/vB unless their policy allows it.\n", bitcoin.DefaultMaxFeeRate)
 	}
 	fmt.Printf("Wrote %s: give it to the stations (coldtss plan sign --psbt %s).\n", out, out)
 	return nil
-}
-
-// parsePayments reads --to ADDRESS=AMOUNT_BTC values.
-func parsePayments(args []string, acct bitcoin.Account) ([]bitcoin.Payment, error) {
-	var pays []bitcoin.Payment
-	for i, a := range args {
-		addrText, amount, ok := strings.Cut(a, "=")
-		if !ok {
-			return nil, usageError{Err: fmt.Errorf("--to %q: write it as ADDRESS=AMOUNT_BTC, like bc1q...=0.015", a)}
-		}
-		addr, err := btcutil.DecodeAddress(strings.TrimSpace(addrText), acct.Net)
-		if err != nil {
-			return nil, fmt.Errorf("--to number %d: %q is not a valid Bitcoin address (%v): copy it again", i+1, addrText, err)
-		}
-		if !addr.IsForNet(acct.Net) {
-			return nil, fmt.Errorf("--to number %d: %s is not a %s address: check the address and --network", i+1, addrText, bitcoin.NetworkName(acct.Net))
-		}
-		sat, err := parseBTC(amount)
-		if err != nil {
-			return nil, fmt.Errorf("--to number %d: %v", i+1, err)
-		}
-		pays = append(pays, bitcoin.Payment{Address: addr, Amount: sat})
-	}
-	return pays, nil
 }

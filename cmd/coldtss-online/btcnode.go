@@ -10,8 +10,13 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcjson"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/rpcclient"
+	"github.com/btcsuite/btcd/wire"
 	"github.com/urfave/cli/v2"
+
+	"github.com/coldtss/coldtss/chains/bitcoin"
 )
 
 // Flags shared by the commands that talk to a Bitcoin node.
@@ -96,50 +101,89 @@ func (n *btcNode) call(out any, method string, params ...any) error {
 	return nil
 }
 
-// rpcCode returns the node's error code, or 0 when err is not a node error.
-func rpcCode(err error) btcjson.RPCErrorCode {
-	var re *btcjson.RPCError
-	if errors.As(err, &re) {
-		return re.Code
-	}
-	return 0
+// nodeError is an RPC failure explained: its text says what to do, and it
+// wraps the failure itself (the node's *btcjson.RPCError when it refused),
+// whose code chains/bitcoin reads.
+type nodeError struct {
+	msg string
+	err error
 }
+
+func (e *nodeError) Error() string { return e.msg }
+func (e *nodeError) Unwrap() error { return e.err }
 
 // explain turns an RPC failure into one line that says what to do. Errors
 // the node sent are shown with its own message.
 func (n *btcNode) explain(method string, err error) error {
 	var re *btcjson.RPCError
 	if errors.As(err, &re) {
-		return fmt.Errorf("the node refused %s: %s (code %d)", method, re.Message, re.Code)
+		return &nodeError{fmt.Sprintf("the node refused %s: %s (code %d)", method, re.Message, re.Code), err}
 	}
 	s := err.Error()
 	switch {
 	case strings.Contains(s, "401"), strings.Contains(strings.ToLower(s), "unauthorized"):
-		return fmt.Errorf("the node at %s refused the RPC user or password: check --rpc-user and --rpc-pass", n.url)
+		return &nodeError{fmt.Sprintf("the node at %s refused the RPC user or password: check --rpc-user and --rpc-pass", n.url), err}
 	case strings.Contains(s, "connection refused"), strings.Contains(s, "no such host"), strings.Contains(s, "timeout"), strings.Contains(s, "i/o timeout"):
-		return fmt.Errorf("cannot reach the node at %s (%s): check --node and that the node is running", n.url, s)
+		return &nodeError{fmt.Sprintf("cannot reach the node at %s (%s): check --node and that the node is running", n.url, s), err}
 	}
-	return fmt.Errorf("%s at %s failed: %s", method, n.url, s)
+	return &nodeError{fmt.Sprintf("%s at %s failed: %s", method, n.url, s), err}
 }
 
-// chainNames maps what getblockchaininfo says to coldtss network names.
-var chainNames = map[string]string{
-	"main": "mainnet", "mainnet": "mainnet",
-	"test": "testnet", "testnet3": "testnet", "testnet": "testnet",
-	"signet": "signet", "regtest": "regtest",
-}
+// btcNode is a bitcoin.Node: each call is explained with the node's URL.
+var _ bitcoin.Node = (*btcNode)(nil)
 
-// network returns the coldtss name of the node's chain ("" if unknown).
-func (n *btcNode) network() (string, error) {
+// Chain is the chain getblockchaininfo names.
+func (n *btcNode) Chain() (string, error) {
 	var info struct {
-		Chain  string `json:"chain"`
-		Blocks int64  `json:"blocks"`
+		Chain string `json:"chain"`
 	}
 	if err := n.call(&info, "getblockchaininfo"); err != nil {
 		return "", n.explain("getblockchaininfo", err)
 	}
-	if name, ok := chainNames[info.Chain]; ok {
-		return name, nil
-	}
 	return info.Chain, nil
+}
+
+// ScanTxOutSet is bitcoind's scantxoutset start.
+func (n *btcNode) ScanTxOutSet(scans []bitcoin.ScanRange) (*bitcoin.ScanResult, error) {
+	var res bitcoin.ScanResult
+	if err := n.call(&res, "scantxoutset", "start", scans); err != nil {
+		return nil, n.explain("scantxoutset", err)
+	}
+	return &res, nil
+}
+
+// SearchRawTransactions is btcd's searchrawtransactions, oldest first.
+func (n *btcNode) SearchRawTransactions(addr btcutil.Address, skip, count int) ([]*wire.MsgTx, error) {
+	txs, err := n.c.SearchRawTransactions(addr, skip, count, false, nil)
+	if err != nil {
+		return nil, n.explain("searchrawtransactions", err)
+	}
+	return txs, nil
+}
+
+// GetTxOut is gettxout.
+func (n *btcNode) GetTxOut(txid *chainhash.Hash, vout uint32, mempool bool) (*btcjson.GetTxOutResult, error) {
+	res, err := n.c.GetTxOut(txid, vout, mempool)
+	if err != nil {
+		return nil, n.explain("gettxout", err)
+	}
+	return res, nil
+}
+
+// GetBlockHash is getblockhash.
+func (n *btcNode) GetBlockHash(height int64) (string, error) {
+	var hash string
+	if err := n.call(&hash, "getblockhash", height); err != nil {
+		return "", n.explain("getblockhash", err)
+	}
+	return hash, nil
+}
+
+// GetRawTransaction is getrawtransaction txid false blockHash.
+func (n *btcNode) GetRawTransaction(txid *chainhash.Hash, blockHash string) (string, error) {
+	var txHex string
+	if err := n.call(&txHex, "getrawtransaction", txid.String(), false, blockHash); err != nil {
+		return "", n.explain("getrawtransaction", err)
+	}
+	return txHex, nil
 }

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/wire"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/coldtss/coldtss/chains/bitcoin"
+	"github.com/coldtss/coldtss/chains/ethereum"
 )
 
 // signedTx is a signed transaction read from a file: exactly one is set.
@@ -19,65 +17,49 @@ type signedTx struct {
 	eth *types.Transaction
 }
 
-// readSigned decodes a signed transaction: hex (with or without 0x) of a
-// Bitcoin or Ethereum transaction, or a finalized PSBT (binary or base64).
-// chain ("", "bitcoin", "ethereum") settles ambiguity.
+// readSigned reads the signed transaction in FILE with the chain's reader:
+// --chain's ("bitcoin", "ethereum"), or, when it is "", the one chain whose
+// transaction the file holds.
 func readSigned(name string, raw []byte, chain string) (*signedTx, error) {
-	text := strings.TrimSpace(string(raw))
-	if bytes.HasPrefix(raw, []byte("psbt\xff")) || strings.HasPrefix(text, "cHNidP") {
-		if chain == "ethereum" {
-			return nil, fmt.Errorf("%s is a Bitcoin PSBT but --chain says ethereum: give the Ethereum tx.hex, or --chain bitcoin", name)
-		}
-		p, err := bitcoin.ParsePSBT(raw)
+	psbt := bitcoin.IsPSBT(raw)
+	switch {
+	case chain == "bitcoin", chain == "" && psbt:
+		tx, err := bitcoin.ReadSignedTx(name, raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		if !p.IsComplete() {
-			return nil, fmt.Errorf("%s is a PSBT that is not fully signed and finalized: finish the signing ceremony first (coldtss writes the signed tx.hex)", name)
-		}
-		tx, err := psbt.Extract(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: cannot extract the transaction from the finalized PSBT (%v): sign it again", name, err)
+			return nil, err
 		}
 		return &signedTx{btc: tx}, nil
-	}
-	h := strings.TrimPrefix(strings.TrimPrefix(strings.Join(strings.Fields(text), ""), "0x"), "0X")
-	b, err := hex.DecodeString(h)
-	if err != nil || len(b) == 0 {
-		return nil, fmt.Errorf("%s is neither a signed transaction in hex nor a PSBT: give the tx.hex that coldtss wrote after signing", name)
-	}
-	var btcTx *wire.MsgTx
-	if chain != "ethereum" {
-		var tx wire.MsgTx
-		r := bytes.NewReader(b)
-		if tx.Deserialize(r) == nil && r.Len() == 0 && len(tx.TxIn) > 0 && len(tx.TxOut) > 0 {
-			btcTx = &tx
+	case psbt:
+		return nil, fmt.Errorf("%s is a Bitcoin PSBT but --chain says ethereum: give the Ethereum tx.hex, or --chain bitcoin", name)
+	case chain == "ethereum":
+		tx, err := ethereum.ReadSignedTx(name, raw)
+		if errors.Is(err, ethereum.ErrNotHex) {
+			return nil, notHex(name)
+		} else if err != nil {
+			return nil, err
 		}
+		return &signedTx{eth: tx}, nil
 	}
-	var ethTx *types.Transaction
-	if chain != "bitcoin" {
-		var tx types.Transaction
-		if tx.UnmarshalBinary(b) == nil {
-			ethTx = &tx
-		}
-	}
+	btcTx, btcErr := bitcoin.ReadSignedTx(name, raw)
+	ethTx, ethErr := ethereum.ReadSignedTx(name, raw)
+	isBTC, isETH := !errors.Is(btcErr, bitcoin.ErrNotTx), !errors.Is(ethErr, ethereum.ErrNotTx)
 	switch {
-	case btcTx != nil && ethTx != nil:
+	case isBTC && isETH:
 		return nil, usageError{Err: fmt.Errorf("%s decodes both as a Bitcoin and as an Ethereum transaction: say which with --chain bitcoin or --chain ethereum", name)}
-	case btcTx != nil:
-		for i, in := range btcTx.TxIn {
-			if len(in.SignatureScript) == 0 && len(in.Witness) == 0 {
-				return nil, fmt.Errorf("%s: input %d of the Bitcoin transaction is not signed: finish the signing ceremony first", name, i)
-			}
-		}
+	case isBTC && btcErr != nil:
+		return nil, btcErr
+	case isBTC:
 		return &signedTx{btc: btcTx}, nil
-	case ethTx != nil:
-		if _, r, s := ethTx.RawSignatureValues(); r.Sign() == 0 || s.Sign() == 0 {
-			return nil, fmt.Errorf("%s: the Ethereum transaction is not signed: give the tx.hex that coldtss wrote after signing", name)
-		}
+	case isETH && ethErr != nil:
+		return nil, ethErr
+	case isETH:
 		return &signedTx{eth: ethTx}, nil
-	case chain != "":
-		return nil, fmt.Errorf("%s is not a signed %s transaction (it does not decode): give the tx.hex that coldtss wrote after signing", name, chain)
+	case errors.Is(btcErr, bitcoin.ErrNotHex):
+		return nil, notHex(name)
 	}
 	return nil, fmt.Errorf("%s holds hex that is neither a Bitcoin nor an Ethereum transaction: give the tx.hex that coldtss wrote after signing", name)
+}
+
+func notHex(name string) error {
+	return fmt.Errorf("%s is neither a signed transaction in hex nor a PSBT: give the tx.hex that coldtss wrote after signing", name)
 }
