@@ -29,6 +29,7 @@ type Decoder struct {
 	byFrag    map[int][]int      // unknown fragment -> ids of mixed parts holding it
 	bySeq     map[uint32]int     // seqNum -> id of the stored mixed part
 	nextID    int
+	entries   int // fragment indexes held in byFrag for the mixed parts
 	queue     []simplePart
 
 	seen, used int
@@ -37,6 +38,10 @@ type Decoder struct {
 	result []byte
 	err    error
 }
+
+// maxMixedEntries bounds the fragment indexes held for unresolved mixed
+// parts (8 bytes each), whatever their number and degree.
+const maxMixedEntries = 1 << 22
 
 type mixedPart struct {
 	seqNum  uint32
@@ -201,10 +206,11 @@ func (d *Decoder) Receive(s string) error {
 		return nil
 	}
 	d.typ = p.typ
-	if len(d.mixed) >= 4*d.seqLen+64 {
+	if len(d.mixed) >= 4*d.seqLen+64 || d.entries+len(unknown) > maxMixedEntries {
 		// Enough unresolved parts are held to finish; keep memory bounded.
 		return nil
 	}
+	d.entries += len(unknown)
 	d.used++
 	id := d.nextID
 	d.nextID++
@@ -250,7 +256,9 @@ func (d *Decoder) process() {
 			subtle.XORBytes(m.data, m.data, s.data)
 			m.unknown--
 			m.xorIdx ^= s.index
+			d.entries--
 			if m.unknown == 1 {
+				d.entries--
 				delete(d.mixed, id)
 				delete(d.bySeq, m.seqNum)
 				d.queue = append(d.queue, simplePart{m.xorIdx, m.data})

@@ -476,3 +476,28 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("%+v, want %+v", p, want)
 	}
 }
+
+// TestMixedBudget: high-degree fountain parts of a message of many
+// fragments are held only up to the budget, and the accounting returns to
+// zero as they resolve.
+func TestMixedBudget(t *testing.T) {
+	msg := cborBytes(makeMessage(20000, "Wolf"))
+	e := NewEncoder("bytes", msg, 10) // about 2000 fragments
+	e.seqNum = uint32(e.SeqLen())     // fountain parts only
+	d := NewDecoder()
+	for !d.Done() {
+		if err := d.Receive(e.NextPart()); err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, m := range d.mixed {
+			sum += m.unknown
+		}
+		if sum != d.entries || d.entries > maxMixedEntries || len(d.mixed) > 4*d.seqLen+64 {
+			t.Fatalf("entries %d, counted %d, %d mixed parts", d.entries, sum, len(d.mixed))
+		}
+	}
+	if _, got, err := d.Result(); err != nil || !bytes.Equal(got, msg) {
+		t.Fatal(err)
+	}
+}

@@ -55,8 +55,8 @@ func (e *Encoder) nextPart() string {
 	if len(e.fragments) == 1 {
 		return encodeSingle(e.typ, e.message)
 	}
-	e.seqNum++ // wraps to 0 after 2^32-1, as the reference does
-	if e.seqNum == 0 {
+	e.seqNum++
+	if e.seqNum == 0 { // after 2^32-1 parts; the reference would send part 0, which decoders refuse
 		e.seqNum = 1
 	}
 	p := e.part(e.seqNum)

@@ -129,6 +129,9 @@ func parse(s string) (*parsed, error) {
 	if !ValidType(typ) {
 		return nil, fmt.Errorf("%w: type %s must be one or more of a-z, 0-9 and -; scan the QR code again", ErrMalformed, quoteShort(typ))
 	}
+	if len(s) > 2*(MaxMessageLen+64) {
+		return nil, fmt.Errorf("%w: a UR of %d characters is longer than any this decoder accepts (%d-byte messages)", ErrTooLarge, len(s), MaxMessageLen)
+	}
 	switch len(comps) {
 	case 2:
 		if comps[1] == "" {
