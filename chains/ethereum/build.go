@@ -10,8 +10,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rpc"
-
-	"github.com/coldtss/coldtss/chains/amount"
 )
 
 // Node is what PrepareTx asks of an Ethereum node: the methods of
@@ -112,7 +110,7 @@ func PrepareTx(ctx context.Context, node Node, opts TxOptions) (*Prepared, error
 		return nil, &NodeError{"eth_getBalance", err}
 	}
 	if p.Balance.Cmp(value) < 0 {
-		return nil, fmt.Errorf("insufficient funds: %s has %s, the value alone is %s: fund the address or lower --value", opts.From.Hex(), ethAmount(p.Balance), ethAmount(value))
+		return nil, fmt.Errorf("insufficient funds: %s has %s, the value alone is %s: fund the address or lower --value", opts.From.Hex(), FormatETH(p.Balance), FormatETH(value))
 	}
 	if opts.Gas != nil {
 		p.Gas = *opts.Gas
@@ -147,7 +145,7 @@ func PrepareTx(ctx context.Context, node Node, opts TxOptions) (*Prepared, error
 		return nil, err
 	}
 	if p.Balance.Cmp(p.MaxCost) < 0 {
-		return nil, fmt.Errorf("insufficient funds: %s has %s, needs %s (value %s + up to %s fee): fund the address or lower --value", opts.From.Hex(), ethAmount(p.Balance), ethAmount(p.MaxCost), ethAmount(value), ethAmount(new(big.Int).Sub(p.MaxCost, value)))
+		return nil, fmt.Errorf("insufficient funds: %s has %s, needs %s (value %s + up to %s fee): fund the address or lower --value", opts.From.Hex(), FormatETH(p.Balance), FormatETH(p.MaxCost), FormatETH(value), FormatETH(new(big.Int).Sub(p.MaxCost, value)))
 	}
 	if p.Request, err = NewTxRequest(p.Tx, opts.From, opts.Path); err != nil {
 		return nil, fmt.Errorf("cannot make the signing request: %v", err)
@@ -182,9 +180,6 @@ func newLegacyTx(chainID *big.Int, nonce uint64, price *big.Int, gas uint64, to 
 func newDynamicFeeTx(chainID *big.Int, nonce uint64, tip, maxFee *big.Int, gas uint64, to common.Address, value *big.Int, data []byte) *types.Transaction {
 	return types.NewTx(&types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: &to, Value: value, Data: data})
 }
-
-// ethAmount formats wei as "1.5 ETH".
-func ethAmount(wei *big.Int) string { return amount.Format(wei, 18) + " ETH" }
 
 // rpcMessage is the node's own error message, or the error text.
 func rpcMessage(err error) string {

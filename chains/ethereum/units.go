@@ -22,6 +22,9 @@ func ParseEther(s, what string) (*big.Int, error) {
 	return n, nil
 }
 
+// FormatETH writes wei as "1.5 ETH", exactly.
+func FormatETH(wei *big.Int) string { return amount.Format(wei, 18) + " ETH" }
+
 // ether formats wei as "1.5 ETH (1500000000000000000 wei)".
 func ether(wei *big.Int, symbol string) string {
 	return amount.Format(wei, 18) + " " + symbol + " (" + wei.String() + " wei)"

@@ -8,7 +8,6 @@ import (
 )
 
 // Amounts as the online tool prints them.
-func formatETH(wei *big.Int) string  { return amount.Format(wei, 18) + " ETH" }
 func formatGwei(wei *big.Int) string { return amount.Format(wei, 9) + " gwei" }
 func formatBTC(sat int64) string {
 	return fmt.Sprintf("%s BTC", amount.Format(big.NewInt(sat), 8))

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcjson"
+	geth "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/urfave/cli/v2"
 
-	geth "github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/rpc"
-
+	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
 
@@ -266,7 +266,7 @@ func broadcastEthereum(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
 	res.Status, res.GasUsed = &receipt.Status, receipt.GasUsed
 	if receipt.Status != types.ReceiptStatusSuccessful {
 		fee := new(big.Int).Mul(receipt.EffectiveGasPrice, new(big.Int).SetUint64(receipt.GasUsed))
-		return nil, fmt.Errorf("transaction %s was mined in block %d but FAILED (status 0, gas used %d of %d): nothing was transferred, the fee of %s was paid; check the call data and gas limit before trying again", res.TxID, res.BlockHeight, receipt.GasUsed, tx.eth.Gas(), formatETH(fee))
+		return nil, fmt.Errorf("transaction %s was mined in block %d but FAILED (status 0, gas used %d of %d): nothing was transferred, the fee of %s was paid; check the call data and gas limit before trying again", res.TxID, res.BlockHeight, receipt.GasUsed, tx.eth.Gas(), ethereum.FormatETH(fee))
 	}
 	return res, nil
 }

@@ -156,9 +156,9 @@ func ethPrepare(c *cli.Context) error {
 			GasPrice: weiString(p.GasPrice), MaxFee: weiString(p.MaxFee), MaxPriority: weiString(p.MaxPriorityFee), MaxCostWei: p.MaxCost.String()})
 	}
 	fmt.Printf("Ethereum %s transaction on chain %s (%s)\n", p.Type, p.ChainID, p.Chain)
-	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), opts.Path, p.Nonce, formatETH(p.Balance))
+	fmt.Printf("  from   %s (%s), nonce %d, balance %s\n", from.Hex(), opts.Path, p.Nonce, ethereum.FormatETH(p.Balance))
 	fmt.Printf("  to     %s\n", to.Hex())
-	fmt.Printf("  value  %s\n", formatETH(value))
+	fmt.Printf("  value  %s\n", ethereum.FormatETH(value))
 	if len(data) > 0 {
 		fmt.Printf("  data   %d bytes\n", len(data))
 	}
@@ -167,7 +167,7 @@ func ethPrepare(c *cli.Context) error {
 	} else {
 		fmt.Printf("  gas    %d, max fee %s, priority fee %s per gas\n", p.Gas, formatGwei(p.MaxFee), formatGwei(p.MaxPriorityFee))
 	}
-	fmt.Printf("  at most %s in total\n", formatETH(p.MaxCost))
+	fmt.Printf("  at most %s in total\n", ethereum.FormatETH(p.MaxCost))
 	fmt.Printf("Wrote %s: give it to the stations (coldtss plan sign --eth-request %s).\n", out, out)
 	return nil
 }
