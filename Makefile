@@ -14,7 +14,9 @@ build:
 	$(GO) build $(FLAGS) -o bin/coldtss ./cmd/coldtss
 	$(GO) build $(FLAGS) -o bin/coldtss-online ./cmd/coldtss-online
 
-## test: installs what the tests need, then runs every test.
+## test: installs what the tests need, then runs every test. The interop
+## tests against the npm reference packages must run here, not skip.
+test: export COLDTSS_REQUIRE_INTEROP=1
 test: test-deps lint unit reproducible
 
 ## test-deps: Debian packages, then the pinned btcd and geth test nodes (built once into .tools/).

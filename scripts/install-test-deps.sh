@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs that Go modules do not bring: strace (the
-# air-gap test traces every network syscall of the offline binary).
+# air-gap test traces every network syscall of the offline binary), and node
+# with the pinned npm reference implementations (qr/interop/package-lock.json)
+# that the UR and BBQr codecs are checked against.
 set -euo pipefail
 need=()
 command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -11,3 +15,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 strace -V | head -1
+# The npm packages, exactly as the lock file pins them (no network beyond the npm registry).
+cd "$(dirname "$0")/.."
+if [ ! -d qr/interop/node_modules ] || [ qr/interop/package-lock.json -nt qr/interop/node_modules ]; then
+  npm ci --prefix qr/interop --no-audit --no-fund --loglevel=error
+fi
+node --version
