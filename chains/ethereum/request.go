@@ -166,8 +166,7 @@ func parseAddress(s string) (common.Address, error) {
 		return common.Address{}, fmt.Errorf("%s is not an Ethereum address (0x and 40 hex digits)", shortQuote(s))
 	}
 	a := common.HexToAddress(s)
-	body := s[2:]
-	if body != strings.ToLower(body) && body != strings.ToUpper(body) && a.Hex() != s {
+	if badChecksum(s, a) {
 		return common.Address{}, fmt.Errorf("%s has a wrong EIP-55 checksum (expected %s): it was mistyped or altered; do not sign", shortQuote(s), a.Hex())
 	}
 	return a, nil

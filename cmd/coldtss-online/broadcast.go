@@ -1,23 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/btcsuite/btcd/btcjson"
-	geth "github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/urfave/cli/v2"
 
+	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/cliutil"
 )
@@ -106,7 +99,10 @@ func broadcast(c *cli.Context) error {
 }
 
 // waitLoop polls check every half second until it reports done, showing
-// progress, or fails after --timeout.
+// progress, or fails after --timeout. It is the one loop for both chains:
+// how long to wait and what the operator sees meanwhile are the command's;
+// what a poll asks the node is the chain package's (bitcoin.Confirmations,
+// ethereum.Confirmations).
 func waitLoop(c *cli.Context, txid string, check func() (conf int64, done bool, err error)) error {
 	want := int64(c.Int("confirmations"))
 	start := time.Now()
@@ -145,63 +141,24 @@ func broadcastBitcoin(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
 		return nil, err
 	}
 	defer node.Close()
-	var buf bytes.Buffer
-	if err := tx.btc.Serialize(&buf); err != nil {
-		return nil, fmt.Errorf("cannot serialise the transaction: %v", err)
-	}
-	txid := tx.btc.TxHash()
-	res := &broadcastResult{Chain: "bitcoin", TxID: txid.String()}
-	var sent string
-	if err := node.call(&sent, "sendrawtransaction", hex.EncodeToString(buf.Bytes())); err != nil {
-		var re *btcjson.RPCError
-		if errors.As(err, &re) {
-			return nil, fmt.Errorf("the node refused the transaction: %s; %s", re.Message, hintFor(btcHints, re.Message))
-		}
-		return nil, node.explain("sendrawtransaction", err)
+	res := &broadcastResult{Chain: "bitcoin", TxID: tx.btc.TxHash().String()}
+	if err := bitcoin.Broadcast(node, tx.btc); err != nil {
+		return nil, err
 	}
 	want := int64(c.Int("confirmations"))
 	if want == 0 {
 		return res, nil
 	}
-	fmt.Fprintf(os.Stderr, "Sent bitcoin transaction %s\n", txid)
+	fmt.Fprintf(os.Stderr, "Sent bitcoin transaction %s\n", res.TxID)
 	err = waitLoop(c, res.TxID, func() (int64, bool, error) {
-		conf, err := node.confirmations(tx)
-		if err != nil || conf < want {
-			return conf, false, err
+		cf, err := bitcoin.Confirmations(node, tx.btc, want)
+		if err != nil {
+			return 0, false, err
 		}
-		var tip int64
-		if err := node.call(&tip, "getblockcount"); err != nil {
-			return conf, false, node.explain("getblockcount", err)
-		}
-		res.Confirmations, res.BlockHeight = conf, tip-conf+1
-		if res.BlockHash, err = node.GetBlockHash(res.BlockHeight); err != nil {
-			return conf, false, err
-		}
-		return conf, true, nil
+		res.Confirmations, res.BlockHeight, res.BlockHash = cf.Confirmations, cf.BlockHeight, cf.BlockHash
+		return cf.Confirmations, cf.Done, nil
 	})
 	return res, err
-}
-
-// confirmations of a sent transaction: from gettxout on any unspent output
-// (works without -txindex), else from getrawtransaction.
-func (n *btcNode) confirmations(tx *signedTx) (int64, error) {
-	h := tx.btc.TxHash()
-	for i := range tx.btc.TxOut {
-		out, err := n.GetTxOut(&h, uint32(i), true)
-		if err != nil {
-			return 0, err
-		}
-		if out != nil {
-			return out.Confirmations, nil
-		}
-	}
-	var v struct {
-		Confirmations int64 `json:"confirmations"`
-	}
-	if err := n.call(&v, "getrawtransaction", h.String(), 1); err != nil {
-		return 0, nil // every output spent and no transaction index: cannot tell yet
-	}
-	return v.Confirmations, nil
 }
 
 func broadcastEthereum(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
@@ -213,60 +170,29 @@ func broadcastEthereum(c *cli.Context, tx *signedTx) (*broadcastResult, error) {
 		return nil, fmt.Errorf("--node %q: %v: give the node's http:// or ws:// JSON-RPC URL", node, err)
 	}
 	defer ec.Close()
-	chainID, err := ec.ChainID(ctx)
+	from, err := ethereum.Broadcast(ctx, ec, tx.eth)
 	if err != nil {
-		return nil, ethExplain(node, "eth_chainId", err)
-	}
-	txChain := tx.eth.ChainId()
-	if txChain != nil && txChain.Sign() != 0 && txChain.Cmp(chainID) != 0 {
-		return nil, fmt.Errorf("the transaction is signed for chain %s but the node is on chain %s: use a node of chain %s", txChain, chainID, txChain)
-	}
-	signer := types.LatestSignerForChainID(chainID)
-	from, err := types.Sender(signer, tx.eth)
-	if err != nil {
-		return nil, fmt.Errorf("the transaction's signature is invalid (%v): do not retry it, sign again", err)
+		return nil, ethNodeError(node, err)
 	}
 	res := &broadcastResult{Chain: "ethereum", TxID: tx.eth.Hash().Hex(), From: from.Hex()}
-	if err := ec.SendTransaction(ctx, tx.eth); err != nil {
-		var re rpc.Error
-		if errors.As(err, &re) {
-			return nil, fmt.Errorf("the node refused the transaction: %s; %s", re.Error(), hintFor(ethHints, re.Error()))
-		}
-		return nil, ethExplain(node, "eth_sendRawTransaction", err)
-	}
 	want := int64(c.Int("confirmations"))
 	if want == 0 {
 		return res, nil
 	}
 	fmt.Fprintf(os.Stderr, "Sent ethereum transaction %s from %s\n", res.TxID, res.From)
-	var receipt *types.Receipt
 	err = waitLoop(c, res.TxID, func() (int64, bool, error) {
 		ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
 		defer cancel()
-		r, err := ec.TransactionReceipt(ctx, tx.eth.Hash())
-		if errors.Is(err, geth.NotFound) {
-			return 0, false, nil
-		}
+		cf, err := ethereum.Confirmations(ctx, ec, tx.eth, want)
 		if err != nil {
-			return 0, false, ethExplain(node, "eth_getTransactionReceipt", err)
+			return 0, false, ethNodeError(node, err)
 		}
-		head, err := ec.BlockNumber(ctx)
-		if err != nil {
-			return 0, false, ethExplain(node, "eth_blockNumber", err)
-		}
-		conf := int64(head) - r.BlockNumber.Int64() + 1
-		receipt, res.Confirmations = r, conf
-		return conf, conf >= want, nil
+		res.Confirmations, res.BlockHeight, res.BlockHash = cf.Confirmations, cf.BlockNumber, cf.BlockHash.Hex()
+		res.Status, res.GasUsed = &cf.Status, cf.GasUsed
+		return cf.Confirmations, cf.Done, nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	res.BlockHeight = receipt.BlockNumber.Int64()
-	res.BlockHash = receipt.BlockHash.Hex()
-	res.Status, res.GasUsed = &receipt.Status, receipt.GasUsed
-	if receipt.Status != types.ReceiptStatusSuccessful {
-		fee := new(big.Int).Mul(receipt.EffectiveGasPrice, new(big.Int).SetUint64(receipt.GasUsed))
-		return nil, fmt.Errorf("transaction %s was mined in block %d but FAILED (status 0, gas used %d of %d): nothing was transferred, the fee of %s was paid; check the call data and gas limit before trying again", res.TxID, res.BlockHeight, receipt.GasUsed, tx.eth.Gas(), ethereum.FormatETH(fee))
 	}
 	return res, nil
 }

@@ -187,3 +187,36 @@ func (n *btcNode) GetRawTransaction(txid *chainhash.Hash, blockHash string) (str
 	}
 	return txHex, nil
 }
+
+// btcNode is a bitcoin.BroadcastNode too.
+var _ bitcoin.BroadcastNode = (*btcNode)(nil)
+
+// SendRawTransaction is sendrawtransaction.
+func (n *btcNode) SendRawTransaction(txHex string) error {
+	var txid string
+	if err := n.call(&txid, "sendrawtransaction", txHex); err != nil {
+		return n.explain("sendrawtransaction", err)
+	}
+	return nil
+}
+
+// GetRawTransactionConfirmations is getrawtransaction txid 1's
+// confirmations.
+func (n *btcNode) GetRawTransactionConfirmations(txid *chainhash.Hash) (int64, error) {
+	var v struct {
+		Confirmations int64 `json:"confirmations"`
+	}
+	if err := n.call(&v, "getrawtransaction", txid.String(), 1); err != nil {
+		return 0, n.explain("getrawtransaction", err)
+	}
+	return v.Confirmations, nil
+}
+
+// GetBlockCount is getblockcount.
+func (n *btcNode) GetBlockCount() (int64, error) {
+	var tip int64
+	if err := n.call(&tip, "getblockcount"); err != nil {
+		return 0, n.explain("getblockcount", err)
+	}
+	return tip, nil
+}

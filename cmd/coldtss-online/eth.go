@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -70,20 +69,6 @@ type ethPrepareResult struct {
 	MaxCostWei  string `json:"max_cost_wei"`
 }
 
-// parseEthAddress reads an address, checking EIP-55 when it is mixed-case.
-func parseEthAddress(flag, s string) (common.Address, error) {
-	s = strings.TrimSpace(s)
-	if !common.IsHexAddress(s) || !strings.HasPrefix(strings.ToLower(s), "0x") {
-		return common.Address{}, usageError{Err: fmt.Errorf("--%s %q is not an Ethereum address (0x and 40 hex digits)", flag, s)}
-	}
-	a := common.HexToAddress(s)
-	body := s[2:]
-	if body != strings.ToLower(body) && body != strings.ToUpper(body) && a.Hex() != s {
-		return common.Address{}, fmt.Errorf("--%s %s has a wrong EIP-55 checksum (expected %s): it was mistyped or altered; copy it again", flag, s, a.Hex())
-	}
-	return a, nil
-}
-
 func ethPrepare(c *cli.Context) error {
 	if c.Args().Present() {
 		return usageError{Err: fmt.Errorf("unexpected argument %q: eth prepare takes only flags", c.Args().First())}
@@ -95,25 +80,22 @@ func ethPrepare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	to, err := parseEthAddress("to", c.String("to"))
+	to, err := ethereum.ParseAddress("--to", c.String("to"))
 	if err != nil {
-		return err
+		return ethUsage(err)
 	}
 	value, err := ethereum.ParseEther(c.String("value"), "value")
 	if err != nil {
 		return fmt.Errorf("--value: %v", err)
 	}
-	var data []byte
-	if d := c.String("data"); d != "" {
-		if data, err = hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(d, "0x"), "0X")); err != nil || !strings.HasPrefix(strings.ToLower(d), "0x") {
-			return usageError{Err: fmt.Errorf("--data must be 0x followed by an even number of hex digits")}
-		}
+	data, err := ethereum.ParseCallData("--data", c.String("data"))
+	if err != nil {
+		return ethUsage(err)
 	}
 	var wantChain *big.Int
 	if s := c.String("chain-id"); s != "" {
-		var ok bool
-		if wantChain, ok = new(big.Int).SetString(s, 10); !ok || wantChain.Sign() <= 0 {
-			return usageError{Err: fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", s)}
+		if wantChain, err = ethereum.ParseChainID("--chain-id", s); err != nil {
+			return ethUsage(err)
 		}
 	}
 	out := c.String("out")
@@ -141,11 +123,7 @@ func ethPrepare(c *cli.Context) error {
 	defer ec.Close()
 	p, err := ethereum.PrepareTx(ctx, ec, opts)
 	if err != nil {
-		var ne *ethereum.NodeError
-		if errors.As(err, &ne) {
-			return ethExplain(node, ne.Method, ne.Err)
-		}
-		return err
+		return ethNodeError(node, err)
 	}
 	if err := atomicfile.WriteNew(out, p.Request.Marshal(), 0o644); err != nil {
 		return err
@@ -178,6 +156,16 @@ func weiString(wei *big.Int) string {
 		return ""
 	}
 	return wei.String()
+}
+
+// ethNodeError explains a chains/ethereum error that is a failed node
+// call (*ethereum.NodeError); other errors say what to do already.
+func ethNodeError(node string, err error) error {
+	var ne *ethereum.NodeError
+	if errors.As(err, &ne) {
+		return ethExplain(node, ne.Method, ne.Err)
+	}
+	return err
 }
 
 // ethExplain turns a failed call into one line that says what to do.
@@ -214,12 +202,21 @@ fields) and sign it with the key at --path; the result is a 65-byte signature
 	}
 }
 
+// ethUsage makes an input chains/ethereum could not read at all
+// (ethereum.ErrSyntax) a usage error.
+func ethUsage(err error) error {
+	if errors.Is(err, ethereum.ErrSyntax) {
+		return usageError{Err: err}
+	}
+	return err
+}
+
 // fromAndPath reads --from and checks --path: the signing address and
 // where it sits below the threshold key.
 func fromAndPath(c *cli.Context) (common.Address, error) {
-	from, err := parseEthAddress("from", c.String("from"))
+	from, err := ethereum.ParseAddress("--from", c.String("from"))
 	if err != nil {
-		return from, err
+		return from, ethUsage(err)
 	}
 	if _, err := bip32.ParsePath(c.String("path")); err != nil {
 		return from, usageError{Err: fmt.Errorf("--path: %v", err)}
@@ -238,9 +235,9 @@ func ethMessage(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	chainID, ok := new(big.Int).SetString(c.String("chain-id"), 10)
-	if !ok || chainID.Sign() <= 0 {
-		return usageError{Err: fmt.Errorf("--chain-id %q must be a positive decimal number (1 for Ethereum mainnet)", c.String("chain-id"))}
+	chainID, err := ethereum.ParseChainID("--chain-id", c.String("chain-id"))
+	if err != nil {
+		return ethUsage(err)
 	}
 	opts := ethereum.MessageOptions{From: from, Path: c.String("path"), ChainID: chainID}
 	switch given := btoi(c.IsSet("text")) + btoi(c.IsSet("file")) + btoi(c.IsSet("typed-data")); {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/coldtss/coldtss/chains/ethereum"
@@ -222,4 +223,36 @@ func ethKey(t *testing.T, k *btcec.PrivateKey) *ecdsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return key
+}
+
+// TestEthereumBroadcastRefusals checks, on geth --dev, a transaction signed
+// for another chain is refused before it is sent, and one that is mined but
+// fails (status 0) is an error that says what it cost.
+func TestEthereumBroadcastRefusals(t *testing.T) {
+	t.Parallel()
+	g := testnodes.StartGeth(t)
+	key := newTestKey(t)
+	child, _ := ethereum.DeriveKey(key.pub33, key.chain, "m/0/2")
+	from, _ := ethereum.AddressOf(child)
+	g.Fund(t, from, big.NewInt(1e18))
+	node := []string{"--node", g.URL}
+	dir := t.TempDir()
+
+	// Signed for mainnet: the node (chain 1337) is not asked to send it.
+	tx, err := types.SignTx(types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1), Nonce: 0, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(1e10), Gas: 21000, To: &recipient, Value: big.NewInt(1)}),
+		types.LatestSignerForChainID(big.NewInt(1)), ethKey(t, key.priv(t, []uint32{0, 2})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tx.MarshalBinary()
+	os.WriteFile(dir+"/mainnet.hex", []byte(hex.EncodeToString(raw)), 0o644)
+	fails(t, 1, []string{"the transaction is signed for chain 1 but the node is on chain 1337: use a node of chain 1"}, append([]string{"broadcast", dir + "/mainnet.hex"}, node...)...)
+
+	// A payment to the ecrecover precompile runs it (3000 gas); with only
+	// the 21000 intrinsic gas it runs out of gas: mined, status 0.
+	ok(t, append([]string{"eth", "prepare", "--from", from.Hex(), "--path", "m/0/2", "--to", "0x0000000000000000000000000000000000000001",
+		"--value", "0.01", "--gas", "21000", "--legacy", "--out", dir + "/req.json"}, node...)...)
+	key.signRequest(t, dir+"/req.json", dir+"/tx.hex")
+	fails(t, 1, []string{"was mined in block", "but FAILED (status 0, gas used 21000 of 21000): nothing was transferred, the fee of", "ETH was paid; check the call data and gas limit"},
+		append([]string{"broadcast", dir + "/tx.hex"}, node...)...)
 }

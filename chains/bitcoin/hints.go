@@ -1,15 +1,18 @@
-package main
+package bitcoin
 
 import "strings"
 
-// A hint explains a node's rejection: when the node's message contains any
-// of the markers (lower-case), say what to do.
+// A hint explains a node's refusal of a transaction: when the node's
+// message contains any of the markers (lower-case), say what to do.
 type hint struct {
 	markers []string
 	advice  string
 }
 
-var btcHints = []hint{
+// hints are tried in order: the first whose marker matches gives the
+// advice (btcd's "replacement transaction has an insufficient fee" is a
+// replacement, not a low fee).
+var hints = []hint{
 	{[]string{"already have transaction", "txn-already-in-mempool", "txn-already-known", "transaction already exists", "already in block chain", "already in utxo set"},
 		"the node already has this transaction: it was broadcast before, nothing more to send (check its confirmations)"},
 	{[]string{"already spent", "missingorspent", "missing inputs", "orphan transaction", "references outputs of unknown or fully-spent", "txn-mempool-conflict", "spent by transaction"},
@@ -25,20 +28,12 @@ var btcHints = []hint{
 	{[]string{"max-fee-exceeded", "absurdly-high-fee", "fee exceeds maximum"}, "the node thinks the fee is absurdly high: check the fee; prepare again with a lower --fee-rate"},
 }
 
-var ethHints = []hint{
-	{[]string{"already known"}, "the node already has this transaction: it was broadcast before, nothing more to send"},
-	{[]string{"nonce too low"}, "a transaction with this nonce from this address is already mined: prepare a new one (eth prepare reads the current nonce) and sign it"},
-	{[]string{"nonce too high"}, "earlier nonces of this address are missing: broadcast those first, or prepare again with the current nonce"},
-	{[]string{"replacement transaction underpriced"}, "a pending transaction with the same nonce pays more: prepare with fees at least 10% higher, or wait for it"},
-	{[]string{"insufficient funds"}, "the sender's balance does not cover the value plus the maximum fee: fund the address or prepare a smaller transaction"},
-	{[]string{"max fee per gas less than block base fee", "fee cap less than block base fee"}, "the maximum fee is below the current base fee: prepare again (fees are read fresh from the node)"},
-	{[]string{"transaction underpriced", "tip too low"}, "the fee is below what this node accepts: prepare again, or use a higher fee"},
-	{[]string{"intrinsic gas too low", "exceeds block gas limit", "gas limit"}, "the gas limit is wrong for this transaction: prepare again with a correct --gas"},
-	{[]string{"invalid sender", "invalid chain id", "chain id"}, "the signature is not valid on this node's chain: check --node is the chain the transaction was signed for"},
-}
+// noHint is the advice for a refusal no hint explains.
+const noHint = "read the node's message; nothing was broadcast"
 
-// hintFor returns the advice for a node's message, or a generic one.
-func hintFor(hints []hint, msg string) string {
+// refusalHint returns the advice for a node's message refusing a
+// transaction.
+func refusalHint(msg string) string {
 	m := strings.ToLower(msg)
 	for _, h := range hints {
 		for _, k := range h.markers {
@@ -47,5 +42,5 @@ func hintFor(hints []hint, msg string) string {
 			}
 		}
 	}
-	return "read the node's message; nothing was broadcast"
+	return noHint
 }
