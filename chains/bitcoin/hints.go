@@ -19,12 +19,12 @@ var hints = []hint{
 		"a coin it spends is already spent or unknown to this node: prepare a new transaction from the current coins (or check --node is on the right chain)"},
 	{[]string{"rejecting replacement", "replacement", "insufficient fee", "rbf"},
 		"it would replace a transaction already in the mempool but does not pay enough more: raise the fee rate and sign again"},
-	{[]string{"min relay fee", "mempool min fee", "insufficient priority", "fee not met", "min fee"},
+	{[]string{"min relay fee", "mempool min fee", "insufficient priority", "fee not met", "min fee", "under the required amount", "low fees"},
 		"the fee is too low for this node: prepare again with a higher --fee-rate"},
 	{[]string{"script", "signature", "sig-", "verify"},
 		"the signatures do not satisfy the inputs: the transaction was altered or signed for other coins; do not retry it, prepare and sign again"},
 	{[]string{"dust"}, "an output is too small to relay: send a larger amount"},
-	{[]string{"non-final", "locktime"}, "the transaction is not valid yet (lock time): wait, or prepare it again"},
+	{[]string{"non-final", "locktime", "non-bip68-final", "not finalized", "sequence locks"}, "the transaction is not valid yet (lock time): wait, or prepare it again"},
 	{[]string{"max-fee-exceeded", "absurdly-high-fee", "fee exceeds maximum"}, "the node thinks the fee is absurdly high: check the fee; prepare again with a lower --fee-rate"},
 }
 

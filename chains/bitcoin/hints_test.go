@@ -36,6 +36,10 @@ func TestRefusalHints(t *testing.T) {
 		{"5e0c0d6a: replacement transaction has an insufficient fee rate: needs more than 2000, has 2000", replace},
 		{"5e0c0d6a: replacement transaction evicts more transactions than permitted: max is 100, evicts 101", replace},
 		{"transaction 5e0c0d6a has insufficient priority (0 <= 5.76e+07)", lowFee},
+		{"transaction 5e0c0d6a has 100 fees which is under the required amount of 1000", lowFee},
+		{"transaction 5e0c0d6a has been rejected by the rate limiter due to low fees", lowFee},
+		{"transaction is not finalized", notFinal},
+		{"transaction's sequence locks on inputs not met", notFinal},
 		{"failed to validate input 5e0c0d6a:0 which references output 9f3b:0 - signature not empty on failed checksig", badSig},
 		{"transaction output 0: payment is dust: 100", dust},
 		// bitcoind
@@ -53,6 +57,7 @@ func TestRefusalHints(t *testing.T) {
 		{"non-mandatory-script-verify-flag (Witness program hash mismatch)", badSig},
 		{"dust", dust},
 		{"non-final", notFinal},
+		{"non-BIP68-final", notFinal},
 		{"max-fee-exceeded", highFee},
 		{"absurdly-high-fee, 100000000 > 10000000", highFee},
 		{"Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", highFee},

@@ -19,7 +19,7 @@ var hints = []hint{
 	{[]string{"replacement transaction underpriced"}, "a pending transaction with the same nonce pays more: prepare with fees at least 10% higher, or wait for it"},
 	{[]string{"insufficient funds"}, "the sender's balance does not cover the value plus the maximum fee: fund the address or prepare a smaller transaction"},
 	{[]string{"max fee per gas less than block base fee", "fee cap less than block base fee"}, "the maximum fee is below the current base fee: prepare again (fees are read fresh from the node)"},
-	{[]string{"transaction underpriced", "tip too low"}, "the fee is below what this node accepts: prepare again, or use a higher fee"},
+	{[]string{"transaction underpriced", "tip too low", "gas price below minimum"}, "the fee is below what this node accepts: prepare again, or use a higher fee"},
 	{[]string{"intrinsic gas too low", "exceeds block gas limit", "gas limit"}, "the gas limit is wrong for this transaction: prepare again with a correct --gas"},
 	{[]string{"invalid sender", "invalid chain id", "chain id"}, "the signature is not valid on this node's chain: check --node is the chain the transaction was signed for"},
 }

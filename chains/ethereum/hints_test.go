@@ -27,6 +27,7 @@ func TestRefusalHints(t *testing.T) {
 		{"fee cap less than block base fee", "the maximum fee is below the current base fee"},
 		{"transaction underpriced: tip needed 2, tip permitted 1", "the fee is below what this node accepts"},
 		{"tip too low", "the fee is below what this node accepts"},
+		{"transaction gas price below minimum: gas tip cap 0, minimum needed 1", "the fee is below what this node accepts"},
 		{"intrinsic gas too low: gas 20000, minimum needed 21000", "the gas limit is wrong"},
 		{"exceeds block gas limit", "the gas limit is wrong"},
 		{"transaction gas limit too high (cap: 16777216, tx: 30000000)", "the gas limit is wrong"},
