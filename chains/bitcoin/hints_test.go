@@ -3,6 +3,8 @@ package bitcoin
 import (
 	"strings"
 	"testing"
+
+	"github.com/coldtss/coldtss/chains/internal/broadcast"
 )
 
 // TestRefusalHints checks what btcd (mempool) and bitcoind say when they
@@ -10,8 +12,8 @@ import (
 func TestRefusalHints(t *testing.T) {
 	advice := func(start string) string {
 		for _, h := range hints {
-			if strings.HasPrefix(h.advice, start) {
-				return h.advice
+			if strings.HasPrefix(h.Advice, start) {
+				return h.Advice
 			}
 		}
 		t.Fatalf("no hint advises %q", start)
@@ -62,11 +64,11 @@ func TestRefusalHints(t *testing.T) {
 		{"absurdly-high-fee, 100000000 > 10000000", highFee},
 		{"Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", highFee},
 		// Nothing to say.
-		{"bad-txns-in-belowout", noHint},
-		{"", noHint},
+		{"bad-txns-in-belowout", broadcast.NoHint},
+		{"", broadcast.NoHint},
 	} {
 		want := c.advice
-		if want != noHint {
+		if want != broadcast.NoHint {
 			want = advice(c.advice)
 		}
 		if got := refusalHint(c.msg); got != want {
@@ -79,12 +81,12 @@ func TestRefusalHints(t *testing.T) {
 // taken by an earlier hint's marker.
 func TestRefusalHintMarkers(t *testing.T) {
 	for _, h := range hints {
-		for _, m := range h.markers {
+		for _, m := range h.Markers {
 			if m != strings.ToLower(m) {
 				t.Errorf("marker %q is not lower-case: it never matches", m)
 			}
-			if got := refusalHint("error: " + strings.ToUpper(m) + " (details)"); got != h.advice {
-				t.Errorf("marker %q gives %q\nwant %q", m, got, h.advice)
+			if got := refusalHint("error: " + strings.ToUpper(m) + " (details)"); got != h.Advice {
+				t.Errorf("marker %q gives %q\nwant %q", m, got, h.Advice)
 			}
 		}
 	}

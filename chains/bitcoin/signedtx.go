@@ -2,13 +2,14 @@ package bitcoin
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/coldtss/coldtss/chains/internal/broadcast"
 )
 
 // ReadSignedTx's errors for a file that holds no Bitcoin transaction, as
@@ -44,14 +45,14 @@ func ReadSignedTx(name string, raw []byte) (*wire.MsgTx, error) {
 		}
 		return tx, nil
 	}
-	b, ok := hexText(raw)
+	b, ok := broadcast.HexText(raw)
 	if !ok {
-		return nil, &readError{fmt.Sprintf("%s is neither a signed transaction in hex nor a PSBT: give the tx.hex that coldtss wrote after signing", name), ErrNotHex}
+		return nil, &broadcast.ReadError{Msg: fmt.Sprintf("%s is neither a signed transaction in hex nor a PSBT: give the tx.hex that coldtss wrote after signing", name), Kind: ErrNotHex}
 	}
 	var tx wire.MsgTx
 	r := bytes.NewReader(b)
 	if tx.Deserialize(r) != nil || r.Len() != 0 || len(tx.TxIn) == 0 || len(tx.TxOut) == 0 {
-		return nil, &readError{fmt.Sprintf("%s is not a signed bitcoin transaction (it does not decode): give the tx.hex that coldtss wrote after signing", name), ErrNotTx}
+		return nil, &broadcast.ReadError{Msg: fmt.Sprintf("%s is not a signed bitcoin transaction (it does not decode): give the tx.hex that coldtss wrote after signing", name), Kind: ErrNotTx}
 	}
 	for i, in := range tx.TxIn {
 		if len(in.SignatureScript) == 0 && len(in.Witness) == 0 {
@@ -60,21 +61,3 @@ func ReadSignedTx(name string, raw []byte) (*wire.MsgTx, error) {
 	}
 	return &tx, nil
 }
-
-// hexText decodes a file of hex digits, with or without 0x, white space
-// anywhere; false if that is not what it holds, or it is empty.
-func hexText(raw []byte) ([]byte, bool) {
-	h := strings.Join(strings.Fields(string(raw)), "")
-	h = strings.TrimPrefix(strings.TrimPrefix(h, "0x"), "0X")
-	b, err := hex.DecodeString(h)
-	return b, err == nil && len(b) > 0
-}
-
-// readError is a message that wraps one of the errors above.
-type readError struct {
-	msg  string
-	kind error
-}
-
-func (e *readError) Error() string { return e.msg }
-func (e *readError) Unwrap() error { return e.kind }
