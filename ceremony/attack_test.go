@@ -612,3 +612,15 @@ func TestDamagedPacketAfterTheProtocolIsWaitedPast(t *testing.T) {
 		t.Fatalf("the damaged packet was not reported: %q", warnings)
 	}
 }
+
+// After the protocol, only files nobody signed or that were damaged are
+// waited past; a failure proven by a station's own signature (a culprit,
+// an equivocation) still stops the station.
+func TestOnlyUnsignedFilesAreWaitedPast(t *testing.T) {
+	if !signedEvidence(&CulpritError{Stations: []string{"mallory"}}) || !signedEvidence(fmt.Errorf("x: %w", errEquivocation)) {
+		t.Fatal("signed evidence not recognised")
+	}
+	if signedEvidence(&PacketError{Where: "f", Reason: "signature does not verify"}) || signedEvidence(&TamperError{Where: "f"}) || signedEvidence(errors.New("f: not a regular file")) {
+		t.Fatal("an unsigned or damaged file counted as signed evidence")
+	}
+}

@@ -74,7 +74,7 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 				p, data, err := s.receive(step, j)
 				switch {
 				case errors.Is(err, ErrNotYet):
-				case err != nil && step > s.steps:
+				case err != nil && step > s.steps && !signedEvidence(err):
 					// After the protocol nothing unsigned or damaged may
 					// stop a station: say so, and wait for a good packet.
 					s.warn(step, warned, "ignored, waiting for a good one: "+err.Error())
@@ -176,6 +176,18 @@ func (s *runState) receive(step, j int) (*Packet, []byte, error) {
 	return p, data, nil
 }
 
+// errEquivocation marks a packet signed by this very station that is not
+// the one it wrote: a cloned station or a lying peer.
+var errEquivocation = errors.New("equivocation")
+
+// signedEvidence tells a failure proven by a station's own signature (it
+// misbehaved, or something equivocated) from a file nobody signed or that
+// was damaged on the way.
+func signedEvidence(err error) bool {
+	var ce *CulpritError
+	return errors.As(err, &ce) || errors.Is(err, errEquivocation)
+}
+
 // warn shows a warning once.
 func (s *runState) warn(step int, warned map[string]bool, msg string) {
 	if warned[msg] || s.r.Progress == nil {
@@ -225,7 +237,7 @@ func (s *runState) checkEcho(step int, p *Packet, where string) error {
 		if j == s.self {
 			// Only this station's key can sign its packets: either another
 			// process holds this identity, or the sender lies in its echo.
-			return fmt.Errorf("ceremony stopped at step %d: equivocation: %s's echo shows a step-%d packet signed by this station (%s) that differs from the one this station wrote. Another process or machine is using %s's identity (a cloned station), or %s is lying (%s). Stop and check every station", step, sender, step-1, s.names[j], s.names[j], sender, untrusted.Text(where))
+			return fmt.Errorf("ceremony stopped at step %d: %w: %s's echo shows a step-%d packet signed by this station (%s) that differs from the one this station wrote. Another process or machine is using %s's identity (a cloned station), or %s is lying (%s). Stop and check every station", step, errEquivocation, sender, step-1, s.names[j], s.names[j], sender, untrusted.Text(where))
 		}
 		if j == p.From {
 			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s's own step-%d packet differs from the one this station received from it: it showed different packets to different stations (equivocation, %s)", sender, step-1, untrusted.Text(where))}
