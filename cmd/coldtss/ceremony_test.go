@@ -38,9 +38,11 @@ func verifyECDSA(t *testing.T, key keys.Record, reqs []ceremony.SignRequest, sig
 	}
 	for i, req := range reqs {
 		k := xpub
-		path, err := bip32.ParsePath(req.Path)
-		if err != nil {
-			t.Fatal(err)
+		var path []uint32
+		if req.Path != "" { // a plan's empty path is the key itself
+			if path, err = bip32.ParsePath(req.Path); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, idx := range path {
 			if k, err = k.Derive(idx); err != nil {
