@@ -2,18 +2,14 @@ package bbqr
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/coldtss/coldtss/qr/interop"
 )
 
 // The interop test runs the reference npm package bbqr, pinned in
@@ -22,56 +18,13 @@ import (
 
 const interopPkg, interopVersion = "bbqr", "1.2.0"
 
-func interopNode(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../interop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	why := ""
-	if _, err := exec.LookPath("node"); err != nil {
-		why = "node is not installed"
-	} else if b, err := os.ReadFile(filepath.Join(dir, "node_modules", interopPkg, "package.json")); err != nil {
-		why = "qr/interop/node_modules is missing (run: npm ci --prefix qr/interop)"
-	} else {
-		var pkg struct{ Version string }
-		if json.Unmarshal(b, &pkg); pkg.Version != interopVersion {
-			t.Fatalf("qr/interop/node_modules has %s %s, the lock file pins %s: run npm ci --prefix qr/interop", interopPkg, pkg.Version, interopVersion)
-		}
-	}
-	if why != "" {
-		if os.Getenv("COLDTSS_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("interop test cannot run: %s, and COLDTSS_REQUIRE_INTEROP=1", why)
-		}
-		t.Skipf("interop test skipped: %s", why)
-	}
-	return dir
-}
-
-func runNode(t *testing.T, dir, script, stdin string, out any, args ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(dir, script)}, args...)...)
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("node %s %v: %v: %s", script, args, err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-		t.Fatalf("node %s: %v: %.200s", script, err, stdout.String())
-	}
-}
-
 // TestInteropCoinkite checks both directions for every encoding with
 // payloads from 1 byte to 200 KB: our series joined by theirs, and theirs by
 // ours. Hex and base32 are deterministic, so there their parts must also be
 // exactly ours; zlib streams differ (ours keep to the 1 KiB window by
 // another route), so there each side must decode the other's.
 func TestInteropCoinkite(t *testing.T) {
-	dir := interopNode(t)
+	node := interop.Require(t, interopPkg, interopVersion)
 	rng := rand.New(rand.NewPCG(21, 22))
 	type joined struct{ FileType, Encoding, Hex string }
 	type split struct {
@@ -108,14 +61,14 @@ func TestInteropCoinkite(t *testing.T) {
 				shuffled := slices.Clone(ours.Parts)
 				rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 				var j joined
-				runNode(t, dir, "bbqr-join.mjs", strings.Join(shuffled, "\n"), &j)
+				node.RunJSON(t, "bbqr-join.mjs", strings.Join(shuffled, "\n"), &j)
 				if j.FileType != string(rune(ft)) || j.Encoding != string(rune(ours.Encoding)) || j.Hex != hex.EncodeToString(data) {
 					t.Fatalf("%s: their join: type %s encoding %s, %d hex digits", name, j.FileType, j.Encoding, len(j.Hex))
 				}
 
 				// Theirs, shuffled, in ours.
 				var s split
-				runNode(t, dir, "bbqr-split.mjs", hex.EncodeToString(data), &s, string(rune(ft)), string(rune(enc)), strconv.Itoa(minV), strconv.Itoa(maxV))
+				node.RunJSON(t, "bbqr-split.mjs", hex.EncodeToString(data), &s, string(rune(ft)), string(rune(enc)), strconv.Itoa(minV), strconv.Itoa(maxV))
 				if enc != Zlib && (s.Encoding != string(rune(ours.Encoding)) || s.Version != ours.Version || !slices.Equal(s.Parts, ours.Parts)) {
 					t.Fatalf("%s: theirs: %s version %d in %d parts; ours: %s version %d in %d parts, or other parts",
 						name, s.Encoding, s.Version, len(s.Parts), ours.Encoding, ours.Version, len(ours.Parts))

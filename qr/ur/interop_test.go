@@ -2,17 +2,13 @@ package ur
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/coldtss/coldtss/qr/interop"
 )
 
 // The interop test runs the reference npm package @ngraveio/bc-ur, pinned in
@@ -21,53 +17,12 @@ import (
 
 const interopPkg, interopVersion = "@ngraveio/bc-ur", "1.1.13"
 
-func interopNode(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../interop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	why := ""
-	if _, err := exec.LookPath("node"); err != nil {
-		why = "node is not installed"
-	} else if b, err := os.ReadFile(filepath.Join(dir, "node_modules", interopPkg, "package.json")); err != nil {
-		why = "qr/interop/node_modules is missing (run: npm ci --prefix qr/interop)"
-	} else {
-		var pkg struct{ Version string }
-		if json.Unmarshal(b, &pkg); pkg.Version != interopVersion {
-			t.Fatalf("qr/interop/node_modules has %s %s, the lock file pins %s: run npm ci --prefix qr/interop", interopPkg, pkg.Version, interopVersion)
-		}
-	}
-	if why != "" {
-		if os.Getenv("COLDTSS_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("interop test cannot run: %s, and COLDTSS_REQUIRE_INTEROP=1", why)
-		}
-		t.Skipf("interop test skipped: %s", why)
-	}
-	return dir
-}
-
-func runNode(t *testing.T, dir, script, stdin string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(dir, script)}, args...)...)
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("node %s %v: %v: %s", script, args, err, errb.String())
-	}
-	return out.String()
-}
-
 // TestInteropNgraveio checks both directions with random payloads from 1 byte
 // to 200 KB: our parts (with pure parts missing, so fountain parts must be
 // decoded) in their decoder, and their parts in ours. Their encoder, being
 // deterministic, must also produce exactly our parts.
 func TestInteropNgraveio(t *testing.T) {
-	dir := interopNode(t)
+	node := interop.Require(t, interopPkg, interopVersion)
 	rng := rand.New(rand.NewPCG(11, 12))
 	cases := []struct {
 		typ     string
@@ -102,13 +57,13 @@ func TestInteropNgraveio(t *testing.T) {
 			}
 			ours = append(ours, p)
 		}
-		out := strings.Fields(runNode(t, dir, "ur-decode.mjs", strings.Join(ours, "\n")))
+		out := strings.Fields(node.Run(t, "ur-decode.mjs", strings.Join(ours, "\n")))
 		if len(out) != 2 || out[0] != c.typ || out[1] != hex.EncodeToString(msg) {
 			t.Fatalf("%d bytes: their decoder got %.60q, want type %s", c.size, out, c.typ)
 		}
 
 		// Theirs, in ours.
-		theirs := strings.Fields(runNode(t, dir, "ur-encode.mjs", hex.EncodeToString(msg), c.typ, strconv.Itoa(c.maxFrag), strconv.Itoa(count)))
+		theirs := strings.Fields(node.Run(t, "ur-encode.mjs", hex.EncodeToString(msg), c.typ, strconv.Itoa(c.maxFrag), strconv.Itoa(count)))
 		if len(theirs) != count {
 			t.Fatalf("%d bytes: their encoder made %d parts, want %d", c.size, len(theirs), count)
 		}
