@@ -176,6 +176,11 @@ func interopSamples(t *testing.T) []Value {
 		if err := x.Unmarshal(mustHex(t, v.CBORHex)); err != nil {
 			t.Fatal(err)
 		}
+		// Keystone's registry 0.8.0 cannot read the BCR-2020-015 account
+		// form (each output in tag 308, cosigner 410, tr 409): it throws.
+		if a, ok := x.(*Account); ok && a.TagOutputs {
+			continue
+		}
 		vs = append(vs, reflect.ValueOf(x).Elem().Interface().(Value))
 	}
 	depth := uint8(3)

@@ -17,12 +17,13 @@ const (
 	ScriptWPKH   ScriptType = 404 // wpkh(...)
 	ScriptCombo  ScriptType = 405 // combo(...)
 	ScriptTR     ScriptType = 409 // tr(...)
+	ScriptCosig  ScriptType = 410 // cosigner(...), BCR-2020-015
 	scriptMulti  ScriptType = 406
 	scriptSorted ScriptType = 407
 )
 
 var scriptNames = map[ScriptType]string{ScriptSH: "sh", ScriptWSH: "wsh", ScriptPK: "pk", ScriptPKH: "pkh",
-	ScriptWPKH: "wpkh", ScriptCombo: "combo", ScriptTR: "tr"}
+	ScriptWPKH: "wpkh", ScriptCombo: "combo", ScriptTR: "tr", ScriptCosig: "cosigner"}
 
 func (s ScriptType) String() string {
 	if n, ok := scriptNames[s]; ok {
@@ -123,12 +124,13 @@ func (o *Output) Unmarshal(data []byte) error {
 }
 
 // Account is crypto-account (BCR-2020-015): {1: master-fingerprint,
-// 2: [crypto-output]}; each output is a bare script expression, or one
-// wrapped in tag 308 (both forms are read; Marshal writes the bare form,
-// as the Keystone registry does).
+// 2: [crypto-output]}. BCR-2020-015 wraps each output in tag 308; the
+// Keystone registry writes them bare. Unmarshal reads both (not mixed)
+// and records which in TagOutputs, so Marshal writes the same form.
 type Account struct {
 	MasterFingerprint uint32
 	Outputs           []Output
+	TagOutputs        bool // wrap each output in tag 308, as BCR-2020-015 does
 }
 
 // URType returns "crypto-account".
@@ -144,6 +146,9 @@ func (a Account) Marshal() ([]byte, error) {
 		v, err := o.value()
 		if err != nil {
 			return nil, err
+		}
+		if a.TagOutputs {
+			v = tag(TagOutput, v)
 		}
 		outs = append(outs, v)
 	}
@@ -180,8 +185,15 @@ func (a *Account) Unmarshal(data []byte) error {
 	}
 	for i, it := range items {
 		raw := []byte(it)
-		if n, c, err := rawTag(raw); err == nil && n == TagOutput {
+		n, c, err := rawTag(raw)
+		tagged := err == nil && n == TagOutput
+		if tagged {
 			raw = c
+		}
+		if i == 0 {
+			acc.TagOutputs = tagged
+		} else if tagged != acc.TagOutputs {
+			return f.err(2, "output %d: tag %d on some outputs only", i, TagOutput)
 		}
 		var o Output
 		if err := o.Unmarshal(raw); err != nil {
