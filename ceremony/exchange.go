@@ -16,7 +16,6 @@ type Status struct {
 	Step, Steps int
 	Have        []string
 	Waiting     []string
-	Note        string
 	// Warning, when set, is something the operator must see and keep on
 	// screen (shown once, not overwritten): e.g. a file on the stick that
 	// was ignored after the protocol ended.
@@ -24,9 +23,6 @@ type Status struct {
 }
 
 func (s Status) String() string {
-	if s.Note != "" {
-		return fmt.Sprintf("step %d of %d: %s", s.Step, s.Steps, s.Note)
-	}
 	have := "nobody yet"
 	if len(s.Have) > 0 {
 		have = strings.Join(s.Have, ", ")
