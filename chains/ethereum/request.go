@@ -41,6 +41,10 @@ type Request struct {
 	Address string `json:"address"`  // EIP-55; the signer the requester expects
 	Data    string `json:"data"`     // 0x-hex sign data as above
 	Note    string `json:"note,omitempty"`
+	// RequestID is the request-id of the EIP-4527 eth-sign-request this
+	// request came from (a lower-case UUID, 8-4-4-4-12 hex digits), echoed
+	// in the eth-signature that answers it; empty for requests made here.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // maxRequestSize bounds a request file; EIP-712 documents are the largest.
@@ -122,7 +126,31 @@ func (r *Request) validate() error {
 	if _, err := r.data(); err != nil {
 		return err
 	}
+	if r.RequestID != "" && !validUUID(r.RequestID) {
+		return fmt.Errorf("request request_id %s is not a lower-case UUID (8-4-4-4-12 hex digits): the file is damaged; ask for a new request", shortQuote(r.RequestID))
+	}
 	return nil
+}
+
+// validUUID reports whether s is a UUID in its canonical lower-case text form.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // chainID parses ChainID: decimal digits, no sign or leading zero, not zero.
