@@ -1,14 +1,17 @@
 // Package interop runs, for tests, the reference implementations pinned in
-// this folder (package-lock.json: @ngraveio/bc-ur, bbqr) through the small
+// this folder (package-lock.json: @ngraveio/bc-ur, bbqr, the Keystone
+// registries, @metamask/eth-qr-keyring) through the small
 // node scripts beside this file. `make test` installs them with
 // `npm ci --prefix qr/interop` and sets COLDTSS_REQUIRE_INTEROP=1, so that
 // there a missing reference fails instead of skipping.
 package interop
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,5 +74,66 @@ func (n *Node) RunJSON(t testing.TB, script, stdin string, out any, args ...stri
 	s := n.Run(t, script, stdin, args...)
 	if err := json.Unmarshal([]byte(s), out); err != nil {
 		t.Fatalf("node %s: %v: %.200s", script, err, s)
+	}
+}
+
+// Proc is a script that runs alongside the test and talks in lines: the
+// test sends a line, the script answers with a JSON line. The MetaMask
+// keyring waits inside its own signing call for the signature the test
+// brings back, so it cannot be driven by one-shot runs.
+type Proc struct {
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+	in     io.WriteCloser
+	out    *bufio.Scanner
+	errb   *bytes.Buffer
+	script string
+}
+
+// Start runs a script with arguments; it is killed when the test ends.
+func (n *Node) Start(t testing.TB, script string, args ...string) *Proc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(n.dir, script)}, args...)...)
+	cmd.Dir = n.dir
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errb := new(bytes.Buffer)
+	cmd.Stderr = errb
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("node %s: %v", script, err)
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	p := &Proc{cmd: cmd, cancel: cancel, in: in, out: sc, errb: errb, script: script}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	return p
+}
+
+// Send writes one line to the script.
+func (p *Proc) Send(t testing.TB, line string) {
+	t.Helper()
+	if _, err := io.WriteString(p.in, line+"\n"); err != nil {
+		t.Fatalf("node %s: writing: %v: %s", p.script, err, p.errb.String())
+	}
+}
+
+// ReadJSON reads the script's next line into out.
+func (p *Proc) ReadJSON(t testing.TB, out any) {
+	t.Helper()
+	if !p.out.Scan() {
+		p.cancel()
+		_ = p.cmd.Wait()
+		t.Fatalf("node %s ended without an answer: %v: %s", p.script, p.out.Err(), p.errb.String())
+	}
+	if err := json.Unmarshal(p.out.Bytes(), out); err != nil {
+		t.Fatalf("node %s: %v: %.300s", p.script, err, p.out.Text())
 	}
 }
