@@ -64,6 +64,7 @@ See docs/ceremony-runbook.md for the full procedure.`,
 			addressCommand(),
 			exportCommand(),
 			reviewCommand(),
+			qrCommand(),
 			transcriptCommand(),
 		},
 	}

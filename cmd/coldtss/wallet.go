@@ -14,6 +14,8 @@ import (
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/cliutil"
+	"github.com/coldtss/coldtss/qr/files"
+	"github.com/coldtss/coldtss/qr/urtypes"
 )
 
 // Commands that show what a key looks like to wallets: addresses,
@@ -172,7 +174,78 @@ see balances and build PSBTs; the wallet never holds anything secret.`,
 				fmt.Println("Before using the wallet, compare its first address with `coldtss address` on two stations.")
 				return nil
 			},
-		}},
+		},
+			urExportCommand("crypto-output", "print the key's receive descriptor as a ur:crypto-output (BCR-2020-010) for Sparrow and other UR wallets",
+				`The output is [fingerprint]xpub/0/* in the script type of --type, the same
+as the receive descriptor of "coldtss export descriptor".`,
+				func(c *cli.Context, k files.Key) (urtypes.Value, error) {
+					_, acct, err := bitcoinAccount(c)
+					if err != nil {
+						return nil, err
+					}
+					return files.CryptoOutput(k, acct.Net, acct.Type)
+				}, typeFlag, networkFlag()),
+			urExportCommand("crypto-account", "print the key as a ur:crypto-account (BCR-2020-015) for Sparrow and other UR wallets",
+				`The account holds the key's master fingerprint and one output per script
+type (p2wpkh, p2sh-p2wpkh, p2pkh), each the key itself at depth 0: wallets
+derive receive (/0/*) and change (/1/*) addresses below it.`,
+				func(c *cli.Context, k files.Key) (urtypes.Value, error) {
+					_, acct, err := bitcoinAccount(c)
+					if err != nil {
+						return nil, err
+					}
+					return files.CryptoAccount(k, acct.Net, []bitcoin.ScriptType{bitcoin.P2WPKH, bitcoin.P2SHP2WPKH, bitcoin.P2PKH})
+				}, networkFlag()),
+			urExportCommand("crypto-hdkey", "print the key as a ur:crypto-hdkey that pairs MetaMask (Connect a QR-based hardware wallet) and other EIP-4527 wallets",
+				`The hdkey is the key's child m/0 with origin [fingerprint]m/0 and children *:
+the wallet's accounts are then m/0/0, m/0/1, ..., the addresses of "coldtss
+address --chain ethereum". Compare the first one on two stations before use.
+The wallet's signing requests come back with "coldtss qr scan --key".`,
+				func(c *cli.Context, k files.Key) (urtypes.Value, error) { return files.CryptoHDKey(k) }),
+		},
+	}
+}
+
+func networkFlag() cli.Flag {
+	return &cli.StringFlag{Name: "network", Value: "mainnet", Usage: "mainnet, testnet, signet or regtest"}
+}
+
+// walletKey is the key of --key as wallets see it.
+func walletKey(c *cli.Context) (files.Key, error) {
+	info, err := home(c).Key(c.String("key"))
+	if err != nil {
+		return files.Key{}, err
+	}
+	pub, cc, err := info.Secp256k1("wallets need")
+	if err != nil {
+		return files.Key{}, err
+	}
+	return files.Key{PublicKey: pub, ChainCode: cc, Name: "coldtss " + info.ID}, nil
+}
+
+// urExportCommand prints one wallet export as UR text.
+func urExportCommand(name, usage, desc string, build func(*cli.Context, files.Key) (urtypes.Value, error), extra ...cli.Flag) *cli.Command {
+	return &cli.Command{
+		Name:        name,
+		Usage:       usage,
+		Description: desc + "\n\nThe UR is printed as text (--ur, the default); show it as a QR code with any QR tool.",
+		Flags:       append([]cli.Flag{homeFlag, keyFlag, &cli.BoolFlag{Name: "ur", Value: true, Usage: "print the UR text"}}, extra...),
+		Action: func(c *cli.Context) error {
+			k, err := walletKey(c)
+			if err != nil {
+				return err
+			}
+			v, err := build(c, k)
+			if err != nil {
+				return err
+			}
+			s, err := urtypes.EncodeUR(v)
+			if err != nil {
+				return err
+			}
+			fmt.Println(s)
+			return nil
+		},
 	}
 }
 
