@@ -41,6 +41,8 @@ func newApp() *cli.App {
 			btcCommand(),
 			ethCommand(),
 			broadcastCommand(),
+			showCommand(),
+			scanCommand(),
 		},
 	}
 }
