@@ -272,3 +272,37 @@ func splice(t *testing.T, good, bad string) string {
 	}
 	return strings.ToUpper(bad[:i+1] + bytewords.Encode(bytewords.Minimal, nb))
 }
+
+// An eth-sign-request for another key, another account, a hardened path
+// or an unknown data type is refused with what to do.
+func TestEthSignRequestRefusals(t *testing.T) {
+	k := testKey(t)
+	good := func() urtypes.EthSignRequest {
+		return urtypes.EthSignRequest{SignData: []byte("hi"), DataType: urtypes.EthRawBytes,
+			DerivationPath: urtypes.Keypath{Components: []urtypes.PathComponent{{Index: 0}, {Index: 0}}, SourceFingerprint: tv1FP}}
+	}
+	if req, err := FromEthSignRequest(good(), k, "1"); err != nil || req.Path != "m/0/0" || req.Address != ethAddr(t, k, "m/0/0") {
+		t.Fatalf("%v %+v", err, req)
+	}
+	for name, c := range map[string]struct {
+		edit  func(*urtypes.EthSignRequest)
+		chain string
+		want  string
+	}{
+		"other fingerprint": {func(r *urtypes.EthSignRequest) { r.DerivationPath.SourceFingerprint = 0x01020304 }, "1", "master fingerprint 01020304, not this key (3442193e)"},
+		"no fingerprint":    {func(r *urtypes.EthSignRequest) { r.DerivationPath.SourceFingerprint = 0 }, "1", "no source fingerprint"},
+		"other address":     {func(r *urtypes.EthSignRequest) { r.Address = make([]byte, 20) }, "1", "is for another account"},
+		"hardened":          {func(r *urtypes.EthSignRequest) { r.DerivationPath.Components[0].Hardened = true }, "1", "is hardened at component 1"},
+		"wildcard":          {func(r *urtypes.EthSignRequest) { r.DerivationPath.Components[1].Wildcard = true }, "1", "wildcard or range"},
+		"unknown data type": {func(r *urtypes.EthSignRequest) { r.DataType = 5 }, "1", "data-type 5"},
+		"no chain":          {func(r *urtypes.EthSignRequest) {}, "", "--chain-id"},
+		"other chain":       {func(r *urtypes.EthSignRequest) { r.ChainID = 5 }, "1", "is for chain 5, not chain 1"},
+	} {
+		r := good()
+		c.edit(&r)
+		_, err := FromEthSignRequest(r, k, c.chain)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+}
