@@ -306,3 +306,28 @@ func TestEthSignRequestRefusals(t *testing.T) {
 		}
 	}
 }
+
+// The envelope example in docs/formats.md ("QR file envelope") is what
+// the code writes, and reads back.
+func TestEnvelopeDocExample(t *testing.T) {
+	b, err := marshalEnvelope(Tx, []byte{2, 0})
+	if err != nil || hex.EncodeToString(b) != "a20162747802420200" {
+		t.Fatalf("%x %v", b, err)
+	}
+	doc, err := os.ReadFile("../../docs/formats.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "`a2 01 62 7478 02 42 0200`") {
+		t.Fatal("docs/formats.md lost the envelope example")
+	}
+	if k, d, err := unmarshalEnvelope(b); err != nil || k != Tx || !bytes.Equal(d, []byte{2, 0}) {
+		t.Fatalf("%s %x %v", k, d, err)
+	}
+	for _, bad := range []string{"a10162747" + "8", "a301627478024202000300", "a20142747802420200", "a20162787802420200"} {
+		raw, _ := hex.DecodeString(bad)
+		if _, _, err := unmarshalEnvelope(raw); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
