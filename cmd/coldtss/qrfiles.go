@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/internal/atomicfile"
+	"github.com/coldtss/coldtss/qr/display"
 	"github.com/coldtss/coldtss/qr/files"
 )
 
@@ -30,10 +33,13 @@ signature.hex / tx.hex. A PSBT goes out as ur:crypto-psbt (or BBQr P with
 (its path then names the key's fingerprint); a signature.hex or Ethereum
 tx.hex answering a wallet's request as ur:eth-signature (--request names that
 request, for its request-id); a Bitcoin tx.hex as BBQr T. The parts are
-printed one a line (--as text), the form zbarimg and other tools read.`,
+printed one a line (--as text, the form zbarimg and other tools read), played
+on the terminal until Ctrl-C (--as terminal), or written to --out as a PNG
+(one part only), an animated GIF or an offline HTML page.`,
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "format", Usage: "ur or bbqr (default: ur, except bbqr for tx.hex)"},
-				&cli.StringFlag{Name: "as", Value: "text", Usage: "text: one part a line"},
+				&cli.StringFlag{Name: "as", Value: "text", Usage: "text (one part a line), terminal, png, gif or html"},
+				&cli.StringFlag{Name: "preset", Value: "wallet", Usage: "QR size and speed: wallet, default, dense or robust (qr/display presets)"},
 				&cli.StringFlag{Name: "out", Usage: "write the parts to this file instead of standard output (never overwritten)"},
 				&cli.StringFlag{Name: "request", Usage: "the Ethereum request (JSON) that this signature.hex or tx.hex answers"},
 				&cli.IntFlag{Name: "fragment-len", Usage: "UR: bytes per part (default 120)"},
@@ -101,8 +107,21 @@ func showOptions(c *cli.Context) (files.EncodeOptions, error) {
 		return opts, usageError{Err: fmt.Errorf("--format: %v", err)}
 	}
 	opts.Format, opts.MaxFragmentLen = f, c.Int("fragment-len")
-	if as := c.String("as"); as != "text" {
-		return opts, usageError{Err: fmt.Errorf("--as %q: only text is built so far (one part a line); show the parts with a QR tool such as qrencode", as)}
+	switch c.String("as") {
+	case "text", "terminal":
+	case "png", "gif", "html":
+		if c.String("out") == "" {
+			return opts, usageError{Err: fmt.Errorf("--as %s needs --out FILE", c.String("as"))}
+		}
+	default:
+		return opts, usageError{Err: fmt.Errorf("--as %q: use text, terminal, png, gif or html", c.String("as"))}
+	}
+	p, err := display.PresetByName(c.String("preset"))
+	if err != nil {
+		return opts, usageError{Err: fmt.Errorf("--preset: %v", err)}
+	}
+	if opts.MaxFragmentLen == 0 {
+		opts.MaxFragmentLen = p.Fragment
 	}
 	if r := c.String("request"); r != "" {
 		b, err := readInput(r)
@@ -125,8 +144,45 @@ func showOptions(c *cli.Context) (files.EncodeOptions, error) {
 	return opts, nil
 }
 
-// writeParts prints a series one part a line, to --out or standard output.
+// writeParts shows a series as --as says: text (to --out or standard
+// output), the terminal player, or a PNG, GIF or HTML file.
 func writeParts(c *cli.Context, s *files.Series) error {
+	p, _ := display.PresetByName(c.String("preset"))
+	var img []byte
+	var err error
+	switch c.String("as") {
+	case "terminal":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		pl := display.NewPlayer(os.Stdout, p, s.Next)
+		pl.SetStatus(fmt.Sprintf("%s (%s), %d part(s): Ctrl-C to stop", s.Type, s.Kind, len(s.Parts)))
+		return pl.Run(ctx)
+	case "png":
+		if len(s.Parts) != 1 {
+			return usageError{Err: fmt.Errorf("%s takes %d QR codes; a PNG holds one: use --as gif or html, or a larger --preset", s.Type, len(s.Parts))}
+		}
+		img, err = display.PNG(s.Parts[0], p)
+	case "gif", "html":
+		frames := append([]string(nil), s.Parts...)
+		for len(frames) < 2*len(s.Parts) && s.Format == files.UR && len(s.Parts) > 1 {
+			frames = append(frames, s.Next()) // fountain parts, for a scanner that missed some
+		}
+		if c.String("as") == "gif" {
+			img, err = display.GIF(frames, p)
+		} else {
+			img, err = display.HTML(s.Type, frames, p)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if img != nil {
+		if err := atomicfile.WriteNew(c.String("out"), img, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s (%s) as %s to %s\n", s.Type, s.Kind, c.String("as"), c.String("out"))
+		return nil
+	}
 	text := strings.Join(s.Parts, "\n") + "\n"
 	if out := c.String("out"); out != "" {
 		if err := atomicfile.WriteNew(out, []byte(text), 0o644); err != nil {
