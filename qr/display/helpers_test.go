@@ -2,6 +2,8 @@ package display
 
 import (
 	"bytes"
+	"encoding/xml"
+	"fmt"
 	"image"
 	"image/color"
 	"math/rand/v2"
@@ -47,24 +49,47 @@ func zxing(img image.Image, pure bool) (text, level string, err error) {
 	return res.GetText(), lv, nil
 }
 
-// zbar decodes every QR code in a PNG with zbarimg, or reports that it found none.
-func zbar(t *testing.T, png []byte) ([]string, bool) {
+// zbar decodes the PNGs with one run of zbarimg, and returns the texts of
+// the QR codes it found in each.
+func zbar(t *testing.T, pngs ...[]byte) [][]string {
 	t.Helper()
 	bin := interop.Tool(t, "zbarimg", "zbar-tools")
-	f := filepath.Join(t.TempDir(), "code.png")
-	if err := os.WriteFile(f, png, 0o600); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	args := []string{"--quiet", "--xml", "-Sdisable", "-Sqrcode.enable"}
+	for i, b := range pngs {
+		f := filepath.Join(dir, fmt.Sprintf("%04d.png", i))
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, f)
 	}
-	cmd := exec.Command(bin, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", f)
+	cmd := exec.Command(bin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 4 { // no symbol found
-			return nil, false
+		// 4: no symbol in some image, which the result shows.
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 {
+			t.Fatalf("zbarimg: %v: %s", err, errb.String())
 		}
-		t.Fatalf("zbarimg: %v: %s", err, errb.String())
 	}
-	return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"), true
+	var doc struct {
+		Sources []struct {
+			Href    string   `xml:"href,attr"`
+			Symbols []string `xml:"index>symbol>data"`
+		} `xml:"source"`
+	}
+	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("zbarimg --xml: %v: %.200s", err, out.String())
+	}
+	res := make([][]string, len(pngs))
+	for _, src := range doc.Sources {
+		var i int
+		if _, err := fmt.Sscanf(filepath.Base(src.Href), "%04d.png", &i); err != nil || i >= len(pngs) {
+			t.Fatalf("zbarimg --xml names %q", src.Href)
+		}
+		res[i] = src.Symbols
+	}
+	return res
 }
 
 // decodeAll feeds texts to a UR decoder and returns the message once done.

@@ -3,6 +3,7 @@ package display
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -143,8 +144,9 @@ func TestPlayerInPlace(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- pl.Run(ctx) }()
-	// Run draws frame 1 at once, then one per tick; the clock is
-	// unbuffered, so sending tick n returns once frame n has been drawn.
+	// Run draws frame 1 at once, then frame n+1 on tick n; the clock is
+	// unbuffered, so sending tick n returns once frame n has been drawn
+	// (frame n+1 may be being drawn).
 	const ticks = 8
 	for i := 1; i <= ticks; i++ {
 		if i == 5 {
@@ -161,7 +163,7 @@ func TestPlayerInPlace(t *testing.T) {
 		t.Fatalf("ticker period %v (stopped %v), want %v", clock.period, clock.stopped, time.Second/time.Duration(p.FPS))
 	}
 
-	// Frame 8 is on screen, alone, with the status set before frame 6.
+	// Frame 8 is on screen, alone, with the status set before tick 5.
 	e := ur.NewEncoder("bytes", msg, p.Fragment)
 	var last string
 	for i := 0; i < ticks; i++ {
@@ -172,8 +174,8 @@ func TestPlayerInPlace(t *testing.T) {
 	if shown != want {
 		t.Fatalf("screen after 8 frames:\n%s\nwant:\n%s", shown, want)
 	}
-	if !strings.HasSuffix(scr.shot(4), "\npeer: 0 of 5 fragments") || !strings.HasSuffix(scr.shot(5), "\nsecond line") {
-		t.Fatalf("status of frames 5 and 6:\n%s\n%s", scr.shot(4), scr.shot(5))
+	if !strings.HasSuffix(scr.shot(3), "\npeer: 0 of 5 fragments") || !strings.HasSuffix(scr.shot(5), "\nsecond line") {
+		t.Fatalf("status of frames 4 and 6:\n%s\n%s", scr.shot(3), scr.shot(5))
 	}
 	// One write per frame (9: the tick after the 8th was drawn), one to erase.
 	if len(scr.shots) != ticks+2 || scr.text() != "" || scr.cursorOff {
@@ -221,10 +223,14 @@ func TestPlayerSetFramesAndStatus(t *testing.T) {
 func TestPlayerRefuses(t *testing.T) {
 	p := Default
 	scr := &screen{t: t}
-	pl := NewPlayer(scr, p, parts(message(5000, 4), p))
+	next := parts(message(5*p.Fragment, 4), p)
+	s, _ := Encode(URFrames("bytes", message(5*p.Fragment, 4), p, 1)[0], p.Level)
+	pl := NewPlayer(scr, p, next)
 	pl.size = func() (int, int, bool) { return 80, 25, true }
 	err := pl.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "133 columns and 69 lines, this one has 80 and 25") {
+	// The code's lines, the counter, and the line the cursor is left on.
+	want := fmt.Sprintf("%d columns and %d lines, this one has 80 and 25", s.Size(), (s.Size()+1)/2+2)
+	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Run on an 80×25 terminal: %v", err)
 	}
 	pl = NewPlayer(scr, p, func() string { return strings.Repeat("a", 3000) })
