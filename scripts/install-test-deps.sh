@@ -8,6 +8,10 @@ need=()
 command -v strace >/dev/null 2>&1 || need+=(strace)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# zbarimg reads back the QR codes qr/display draws (PNG frames, the terminal
+# drawing); headless Chromium opens its offline HTML page from a file.
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -47,28 +47,30 @@ func RequireChromium(t testing.TB) *Chromium {
 
 // Screenshot opens url (a file:// address) in a new headless Chromium with
 // a fresh profile and a width×height window, and returns the PNG of what
-// it shows once the page has loaded. It also returns every request the
+// it shows once the page has loaded (extra flags, such as
+// --virtual-time-budget=ms, come before the address). It also returns every request the
 // page made over the network (the addresses, from Chromium's net log), so
 // a test can require none; Chromium's own background requests are not
 // counted. No request can leave the machine: every host name resolves to
 // nothing. Any failure fails the test.
-func (c *Chromium) Screenshot(t testing.TB, url string, width, height int) (png []byte, requests []string) {
+func (c *Chromium) Screenshot(t testing.TB, url string, width, height int, extra ...string) (png []byte, requests []string) {
 	t.Helper()
 	dir := t.TempDir()
 	shot, netlog := filepath.Join(dir, "shot.png"), filepath.Join(dir, "net.json")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, c.path,
+	args := append([]string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-extensions", "--disable-default-apps", "--no-pings", "--disable-domain-reliability",
 		"--host-resolver-rules=MAP * ~NOTFOUND",
 		"--hide-scrollbars", "--force-device-scale-factor=1",
-		"--user-data-dir="+filepath.Join(dir, "profile"),
-		"--log-net-log="+netlog,
-		"--screenshot="+shot,
-		"--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height),
-		url)
+		"--user-data-dir=" + filepath.Join(dir, "profile"),
+		"--log-net-log=" + netlog,
+		"--screenshot=" + shot,
+		"--window-size=" + strconv.Itoa(width) + "," + strconv.Itoa(height),
+	}, extra...)
+	cmd := exec.CommandContext(ctx, c.path, append(args, url)...)
 	cmd.Env = append(os.Environ(), "HOME="+dir) // nothing of the user's Chromium
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
