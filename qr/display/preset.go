@@ -74,11 +74,11 @@ const (
 func (l Level) MaxFragment() int {
 	switch l {
 	case L:
-		return 2000
+		return 2050
 	case M:
 		return 1600
 	case Q:
-		return 1100
+		return 1150
 	case H:
 		return 850
 	}
