@@ -264,6 +264,91 @@ func TestDeliveryIsTypedByStep(t *testing.T) {
 		})
 		blamed(t, errs, 1, "does not parse")
 	})
+	t.Run("a type number this ceremony does not have", func(t *testing.T) {
+		errs := cheatKeygen(t, func(*memTransport) testHooks {
+			return testHooks{outgoing: func(step, _ int, outs []Outgoing) []Outgoing {
+				if step == 1 {
+					p := append([]byte(nil), outs[0].Payload...)
+					p[0] = 3 // an EdDSA keygen has types 0 to 2
+					outs[0].Payload = p
+				}
+				return outs
+			}}
+		})
+		blamed(t, errs, 1, "type number 3; this ceremony has types 0 to 2")
+	})
+	t.Run("the step's type number on bytes that are not that message", func(t *testing.T) {
+		errs := cheatKeygen(t, func(*memTransport) testHooks {
+			return testHooks{outgoing: func(step, _ int, outs []Outgoing) []Outgoing {
+				if step == 1 {
+					outs[0].Payload = append([]byte{outs[0].Payload[0]}, "not protobuf at all, just words"...)
+				}
+				return outs
+			}}
+		})
+		blamed(t, errs, 1, "does not parse (its binance.tsslib.eddsa.keygen.KGRound1Message")
+	})
+}
+
+// views is a transport on which two processes run as mallory, each shown
+// to one honest station: alice reads mallory's packets from "mallory-a",
+// bob from "mallory-b" (a courier that equivocates for mallory).
+type views struct {
+	*memTransport
+	label string            // whose packets this process writes
+	read  map[string]string // station -> whose packets this process reads as that station's
+	blind int               // from this step on, this process reads nothing (0: never)
+}
+
+func (v views) Put(ctx context.Context, step int, _ string, data []byte) error {
+	return v.memTransport.Put(ctx, step, v.label, data)
+}
+
+func (v views) Get(step int, station string) ([]byte, string, error) {
+	if l, ok := v.read[station]; ok {
+		station = l
+	}
+	if v.blind > 0 && step >= v.blind {
+		return nil, "mem:held", ErrNotYet
+	}
+	return v.memTransport.Get(step, station)
+}
+
+// The echo leaves out the sender's own packet, yet an equivocating station
+// is still named: each honest station echoes the packet mallory showed it,
+// and the other honest station sees that the echo differs from its own.
+func TestEchoNamesTheEquivocatingStation(t *testing.T) {
+	plan, ids := eddsaKeygenPlan(t)
+	mem := newMem()
+	procs := []struct {
+		id *Identity
+		tr views
+	}{
+		{ids[0], views{mem, "alice", map[string]string{"mallory": "mallory-a"}, 0}},
+		{ids[1], views{mem, "bob", map[string]string{"mallory": "mallory-b"}, 0}},
+		// The mallories never see step 2, so that the honest stations, not
+		// a mallory finding its twin, are the ones that notice.
+		{ids[2], views{mem, "mallory-a", nil, 2}},
+		{ids[2], views{mem, "mallory-b", nil, 2}},
+	}
+	errs := make([]error, len(procs))
+	var wg sync.WaitGroup
+	for i, p := range procs {
+		r := &Runner{Plan: plan, ID: p.id, Transport: p.tr, Timeout: 20 * time.Second, Poll: 2 * time.Millisecond,
+			Save: func(*Result) error { return nil }}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = r.Run(context.Background())
+		}()
+	}
+	wg.Wait()
+	blamed(t, errs[:2], 2, "mallory showed different step-1 packets to this station and to")
+	for _, err := range errs[2:] {
+		if err == nil {
+			t.Fatal("an equivocating mallory finished the ceremony")
+		}
+	}
 }
 
 func TestCheatingStationIsNamed(t *testing.T) {
@@ -519,8 +604,9 @@ func TestRound9FailureDoesNotBlameTheHonestStation(t *testing.T) {
 			secrets = append(secrets, x, y)
 		}
 		forged = commitments.NewHashCommitment(rand.Reader, secrets...)
+		types := typesFor(plan.Kind, plan.Curve)
 		wire := func(m tss.ParsedMessage) []byte {
-			b, _, err := m.WireBytes()
+			b, err := types.encode(m)
 			if err != nil {
 				t.Error(err)
 			}

@@ -43,7 +43,7 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 	}
 	pkt := &Packet{Version: PacketVersion, Session: s.plan.SessionBytes(), Step: step, From: s.self, Envelopes: envs}
 	if step > 1 {
-		pkt.Echo = s.digests[step-2]
+		pkt.Echo = echoOf(s.digests[step-2], s.self)
 	}
 	pkt.Sign(r.ID, s.fp)
 	raw := pkt.Encode()
@@ -211,6 +211,19 @@ func (s *runState) timedOut(step int, waiting []string) error {
 // may not have.
 const pendingAdvice = "Bring the stick to every station; once it holds every station's last-step packet, run `coldtss keys confirm KEY --via usb:STICK` on each station. If a station lost its share, the key cannot be used: do not send funds to it"
 
+// echoOf is a station's echo: the digests of the other stations' packets
+// of the previous step, in plan order. Its own packet is left out: it
+// signed that one, and every other station echoes it.
+func echoOf(digests [][]byte, self int) [][]byte {
+	out := make([][]byte, 0, len(digests)-1)
+	for j, d := range digests {
+		if j != self {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // checkEcho compares the sender's echo of the previous step with what this
 // station received: any difference means some station showed different
 // packets to different peers (equivocation).
@@ -223,20 +236,22 @@ func (s *runState) checkEcho(step int, p *Packet, where string) error {
 		return nil
 	}
 	prev := s.digests[step-2]
-	if len(p.Echo) != s.n {
-		return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("its packet echoes %d packets of step %d, want %d (%s)", len(p.Echo), step-1, s.n, untrusted.Text(where))}
+	if len(p.Echo) != s.n-1 {
+		return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("its packet echoes %d packets of step %d, want %d (%s)", len(p.Echo), step-1, s.n-1, untrusted.Text(where))}
 	}
-	for j := 0; j < s.n; j++ {
-		if bytes.Equal(p.Echo[j], prev[j]) {
+	for k, j := 0, 0; j < s.n; j++ {
+		if j == p.From {
+			continue
+		}
+		e := p.Echo[k]
+		k++
+		if bytes.Equal(e, prev[j]) {
 			continue
 		}
 		if j == s.self {
 			// Only this station's key can sign its packets: either another
 			// process holds this identity, or the sender lies in its echo.
 			return fmt.Errorf("ceremony stopped at step %d: %w: %s's echo shows a step-%d packet signed by this station (%s) that differs from the one this station wrote. Another process or machine is using %s's identity (a cloned station), or %s is lying (%s). Stop and check every station", step, errEquivocation, sender, step-1, s.names[j], s.names[j], sender, untrusted.Text(where))
-		}
-		if j == p.From {
-			return &CulpritError{Step: step, Stations: []string{sender}, Reason: fmt.Sprintf("%s's own step-%d packet differs from the one this station received from it: it showed different packets to different stations (equivocation, %s)", sender, step-1, untrusted.Text(where))}
 		}
 		return &CulpritError{Step: step, Stations: []string{s.names[j]}, Reason: fmt.Sprintf("%s showed different step-%d packets to this station and to %s (equivocation, detected by echo in %s)", s.names[j], step-1, sender, untrusted.Text(where))}
 	}

@@ -143,7 +143,7 @@ func FuzzDecodePacket(f *testing.F) {
 	// One seed made now, so at least one valid packet is fuzzed even when
 	// the testdata seeds are stale.
 	p := &ceremony.Packet{Version: ceremony.PacketVersion, Session: plan.SessionBytes(), Step: 2, From: 1,
-		Echo:      [][]byte{make([]byte, 32), make([]byte, 32), make([]byte, 32)},
+		Echo:      [][]byte{make([]byte, 32), make([]byte, 32)},
 		Envelopes: []ceremony.Envelope{{Kind: ceremony.EnvTSS, To: ceremony.Broadcast, Payload: []byte("x")}, {Kind: ceremony.EnvTSS, To: 2, Payload: []byte("y")}}}
 	p.Sign(ids[1], fp)
 	f.Add(p.Encode(), 2, uint8(1))
@@ -425,7 +425,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 	base := func() *ceremony.Packet {
 		return &ceremony.Packet{Version: ceremony.PacketVersion, Session: plan.SessionBytes(), Step: 3, From: 1,
-			Echo: [][]byte{make([]byte, 32), bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)}}
+			Echo: [][]byte{make([]byte, 32), bytes.Repeat([]byte{2}, 32)}}
 	}
 	batch := base()
 	for i := 0; i < 3; i++ {

@@ -14,11 +14,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	ecdsasigning "github.com/bnb-chain/tss-lib/v3/ecdsa/signing"
+	"github.com/bnb-chain/tss-lib/v3/tss"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden vectors in testdata/golden")
@@ -117,9 +121,9 @@ func TestGolden(t *testing.T) {
 		Outputs: map[string]string{"plan": string(plan.Marshal()), "fingerprint": hex.EncodeToString(fp[:]), "words": plan.FingerprintWords()},
 	})
 
-	echo := [][]byte{bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)}
+	echo := [][]byte{bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)}
 	pkt := &Packet{Version: PacketVersion, Session: plan.SessionBytes(), Step: 2, From: 0, Echo: echo, Envelopes: []Envelope{
-		{Kind: EnvTSS, Index: 0, To: Broadcast, Payload: []byte("a broadcast tss-lib message")},
+		{Kind: EnvTSS, Index: 0, To: Broadcast, Payload: append([]byte{2}, "(a KGRound2Message2)"...)},
 		{Kind: EnvTSS, Index: 0, To: 2, Payload: []byte("(sealed bytes for carol)")},
 		{Kind: EnvChainReveal, Index: 0, To: Broadcast, Payload: bytes.Repeat([]byte{0xcc}, 32)},
 	}}
@@ -129,9 +133,32 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "packet", vector{
-		Comment: "alice's step-2 packet of the golden plan: version 2, echoes of three step-1 digests (01.., 02.., 03..), three envelopes; signed over coldtss-packet-v2 || plan fingerprint || CBOR (section 4)",
+		Comment: "alice's step-2 packet of the golden plan: version 3, echoes of bob's and carol's step-1 digests (02.., 03..), three envelopes (a broadcast tss-lib message of type number 2, a sealed one, a chain-code reveal); signed over coldtss-packet-v3 || plan fingerprint || CBOR (section 4)",
 		Inputs:  map[string]string{"plan": "plan-keygen.json", "step": "2", "from": "0 (alice)"},
 		Outputs: map[string]string{"packet": hex.EncodeToString(raw), "sha256": hex.EncodeToString(packetDigest(raw))},
+	})
+
+	// A tss-lib message as a TSS envelope carries it, and the wire bytes
+	// the receiver rebuilds from that: tss-lib's own, byte for byte.
+	from := tss.NewPartyID("alice", "alice", big.NewInt(1))
+	commitment := new(big.Int).SetBytes(bytes.Repeat([]byte{0xab}, 32))
+	r7 := ecdsasigning.NewSignRound7Message(from, commitment)
+	wire, _, err := r7.WireBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signTypes := typesFor(KindSign, CurveSecp256k1)
+	payload, err := signTypes.encode(r7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, rebuilt, err := signTypes.decode(payload); err != nil || !bytes.Equal(rebuilt, wire) {
+		t.Fatalf("the payload does not rebuild tss-lib's wire bytes: %x, %v", rebuilt, err)
+	}
+	checkGolden(t, "tss-payload", vector{
+		Comment: "a secp256k1 signing's SignRound7Message (type number 7) with the commitment ab*32: the TSS envelope payload (type number || the message's protobuf bytes) and tss-lib's wire bytes (a protobuf Any) the receiver rebuilds from it (section 4.1)",
+		Inputs:  map[string]string{"ceremony": "sign secp256k1", "type": r7.Type(), "commitment": hex.EncodeToString(commitment.Bytes())},
+		Outputs: map[string]string{"payload": hex.EncodeToString(payload), "wire": hex.EncodeToString(wire)},
 	})
 
 	seal := sealContext{Plan: fp, Step: 2, From: 0, To: 2, Index: 0, Kind: EnvTSS}

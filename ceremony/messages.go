@@ -1,7 +1,6 @@
 package ceremony
 
 import (
-	"sort"
 	"strings"
 
 	ecdsakeygen "github.com/bnb-chain/tss-lib/v3/ecdsa/keygen"
@@ -12,56 +11,67 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// stepMessages is what every other station sends this station in one
-// protocol step: tss-lib message type -> whether it is a broadcast.
-type stepMessages map[string]bool
+// msgType is one tss-lib message type of a ceremony: tss-lib's name for it
+// (the protobuf full name, as ParsedMessage.Type reports it), the protocol
+// step that carries it, and whether it is a broadcast.
+type msgType struct {
+	name      string
+	step      int
+	broadcast bool
+}
 
-func (m stepMessages) names() string {
-	var out []string
-	for t := range m {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return strings.Join(out, " and ")
+// typeURL is the type URL tss-lib puts in the protobuf Any of its wire
+// bytes (anypb.New's prefix and the type's name).
+func (m msgType) typeURL() string { return "type.googleapis.com/" + m.name }
+
+// typeTable is every tss-lib message type of one kind of ceremony, step by
+// step in the order messagesFor lists them. A type's place in it is its
+// number: a TSS envelope carries that number instead of tss-lib's type URL,
+// and the receiver rebuilds the URL, the sender and the broadcast flag.
+type typeTable struct {
+	types []msgType // by number
+	steps int
 }
 
 // typeName is tss-lib's name for a message content type, as
 // ParsedMessage.Type reports it.
 func typeName(m proto.Message) string { return string(proto.MessageName(m)) }
 
-func bcast(ms ...tss.MessageContent) stepMessages {
-	out := stepMessages{}
+// bcast and p2p are one step's types, in the order they are numbered.
+func bcast(ms ...tss.MessageContent) []msgType {
+	var out []msgType
 	for _, m := range ms {
-		out[typeName(m)] = true
+		out = append(out, msgType{name: typeName(m), broadcast: true})
 	}
 	return out
 }
 
-func p2p(m tss.MessageContent, rest stepMessages) stepMessages {
-	rest[typeName(m)] = false
-	return rest
+func p2p(m tss.MessageContent, rest ...msgType) []msgType {
+	return append([]msgType{{name: typeName(m)}}, rest...)
 }
 
 // messagesFor lists, step by step, the tss-lib messages of a ceremony.
 // A step carries what a station's party emits after taking the previous
 // step's messages, so step k carries the messages of tss-lib's round k.
-func messagesFor(kind, curve string) []stepMessages {
+// The order is part of the packet format (the type numbers of
+// docs/formats.md section 4.1): only ever append.
+func messagesFor(kind, curve string) [][]msgType {
 	switch {
 	case kind == KindKeygen && curve == CurveSecp256k1:
-		return []stepMessages{
+		return [][]msgType{
 			bcast(&ecdsakeygen.KGRound1Message{}),
-			p2p(&ecdsakeygen.KGRound2Message1{}, bcast(&ecdsakeygen.KGRound2Message2{})),
+			p2p(&ecdsakeygen.KGRound2Message1{}, bcast(&ecdsakeygen.KGRound2Message2{})...),
 			bcast(&ecdsakeygen.KGRound3Message{}),
 		}
 	case kind == KindKeygen && curve == CurveEd25519:
-		return []stepMessages{
+		return [][]msgType{
 			bcast(&eddsakeygen.KGRound1Message{}),
-			p2p(&eddsakeygen.KGRound2Message1{}, bcast(&eddsakeygen.KGRound2Message2{})),
+			p2p(&eddsakeygen.KGRound2Message1{}, bcast(&eddsakeygen.KGRound2Message2{})...),
 		}
 	case kind == KindSign && curve == CurveSecp256k1:
-		return []stepMessages{
-			p2p(&ecdsasigning.SignRound1Message1{}, bcast(&ecdsasigning.SignRound1Message2{})),
-			p2p(&ecdsasigning.SignRound2Message{}, stepMessages{}),
+		return [][]msgType{
+			p2p(&ecdsasigning.SignRound1Message1{}, bcast(&ecdsasigning.SignRound1Message2{})...),
+			p2p(&ecdsasigning.SignRound2Message{}),
 			bcast(&ecdsasigning.SignRound3Message{}),
 			bcast(&ecdsasigning.SignRound4Message{}),
 			bcast(&ecdsasigning.SignRound5Message{}),
@@ -71,13 +81,56 @@ func messagesFor(kind, curve string) []stepMessages {
 			bcast(&ecdsasigning.SignRound9Message{}),
 		}
 	case kind == KindSign && curve == CurveEd25519:
-		return []stepMessages{
+		return [][]msgType{
 			bcast(&eddsasigning.SignRound1Message{}),
 			bcast(&eddsasigning.SignRound2Message{}),
 			bcast(&eddsasigning.SignRound3Message{}),
 		}
 	}
 	return nil
+}
+
+// typesFor numbers the message types of a ceremony.
+func typesFor(kind, curve string) typeTable {
+	steps := messagesFor(kind, curve)
+	t := typeTable{steps: len(steps)}
+	for i, s := range steps {
+		for _, m := range s {
+			m.step = i + 1
+			t.types = append(t.types, m)
+		}
+	}
+	return t
+}
+
+// number returns the number of the type tss-lib calls name.
+func (t typeTable) number(name string) (int, bool) {
+	for i, m := range t.types {
+		if m.name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// inStep returns the numbers of the types a step carries.
+func (t typeTable) inStep(step int) []int {
+	var out []int
+	for i, m := range t.types {
+		if m.step == step {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// names says which types a step carries, for error messages.
+func (t typeTable) names(step int) string {
+	var out []string
+	for _, i := range t.inStep(step) {
+		out = append(out, t.types[i].name)
+	}
+	return strings.Join(out, " and ")
 }
 
 // StepsFor returns how many protocol steps tss-lib needs for a ceremony

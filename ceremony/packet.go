@@ -15,7 +15,9 @@ import (
 
 // PacketVersion is the version of the packet format. Version 2 binds the
 // signature to the plan's full fingerprint, not only to its session.
-const PacketVersion = 2
+// Version 3 carries a tss-lib message as its type number and its own bytes
+// only (the rest of tss-lib's wire bytes is rebuilt by the receiver).
+const PacketVersion = 3
 
 // Envelope kinds.
 const (
@@ -30,7 +32,11 @@ const (
 const Broadcast = -1
 
 // Envelope carries one message inside a packet. Point-to-point payloads
-// (To >= 0) are sealed to the recipient with HPKE.
+// (To >= 0) are sealed to the recipient with HPKE. The payload of a
+// tss-lib message (EnvTSS; the plaintext, when sealed) is its type number
+// in the ceremony's type table and then the message's own protobuf bytes:
+// the receiver rebuilds the rest of tss-lib's wire bytes from the plan and
+// the step.
 type Envelope struct {
 	_       struct{} `cbor:",toarray"`
 	Kind    uint8
@@ -44,7 +50,7 @@ type Envelope struct {
 // its signature covers the plan's full fingerprint as well, so a packet of
 // one plan never passes in another plan, even one that reuses the session.
 // Echo carries the SHA-256 of every packet the sender received in the
-// previous step (echo broadcast).
+// previous step, from every other station in plan order (echo broadcast).
 type Packet struct {
 	_         struct{} `cbor:",toarray"`
 	Version   int
@@ -69,7 +75,7 @@ func (p *Packet) signedBytes(plan [32]byte) []byte {
 	if err != nil {
 		panic(err)
 	}
-	out := append([]byte("coldtss-packet-v2\x00"), plan[:]...)
+	out := append([]byte("coldtss-packet-v3\x00"), plan[:]...)
 	return append(out, b...)
 }
 

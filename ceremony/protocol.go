@@ -11,6 +11,8 @@ import (
 
 	"github.com/bnb-chain/tss-lib/v3/tss"
 	logging "github.com/ipfs/go-log"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
@@ -77,7 +79,7 @@ type tssParty struct {
 	planOf  map[int]int // tss index -> plan index
 	names   []string    // plan names
 	self    int         // plan index of this station
-	rounds  []stepMessages
+	types   typeTable
 	done    func() bool
 	mu      sync.Mutex
 	pending []Outgoing
@@ -111,7 +113,7 @@ func newTSSParty(plan *Plan, self int) *tssParty {
 		planOf: planOf,
 		names:  plan.Names(),
 		self:   self,
-		rounds: messagesFor(plan.Kind, plan.Curve),
+		types:  typesFor(plan.Kind, plan.Curve),
 	}
 }
 
@@ -176,44 +178,90 @@ func (p *tssParty) Start() error {
 	return p.drain()
 }
 
-// Deliver parses every message of the step, checks each against what the
-// protocol sends at this step (type, broadcast or point-to-point, exactly
-// once per sender), and only then feeds them to tss-lib. tss-lib stores
-// messages by sender and type and re-reads earlier rounds' messages later:
-// a message of another round, or a second copy, could overwrite what the
-// other stations saw and slip past its checks.
+// encode is the payload of a TSS envelope for a tss-lib message: its type
+// number in the ceremony's table, then the protobuf encoding of the message
+// itself (the value of the Any that tss-lib's wire bytes are). The rest of
+// tss-lib's wire bytes, the type URL, is rebuilt by the receiver from the
+// number (decode), as are the sender and the broadcast flag.
+func (t typeTable) encode(m tss.Message) ([]byte, error) {
+	name := m.Type()
+	n, ok := t.number(name)
+	if !ok {
+		return nil, fmt.Errorf("tss-lib produced a %s, which no step of this ceremony carries (internal error)", name)
+	}
+	mt := t.types[n]
+	if m.IsBroadcast() != mt.broadcast {
+		return nil, fmt.Errorf("tss-lib produced a %s with broadcast %v, the step's table says %v (internal error)", name, m.IsBroadcast(), mt.broadcast)
+	}
+	w := m.WireMsg()
+	if w == nil || w.Message == nil || w.Message.TypeUrl != mt.typeURL() {
+		return nil, fmt.Errorf("tss-lib produced a %s whose wire bytes do not name %s (internal error)", name, mt.typeURL())
+	}
+	return append([]byte{byte(n)}, w.Message.Value...), nil
+}
+
+// decode reads a TSS envelope payload: the message's type, and tss-lib's
+// wire bytes for it, rebuilt byte for byte as the sender's tss-lib made
+// them. It refuses a type number the table does not have.
+func (t typeTable) decode(payload []byte) (msgType, []byte, error) {
+	if len(payload) == 0 {
+		return msgType{}, nil, errors.New("it is empty")
+	}
+	if int(payload[0]) >= len(t.types) {
+		return msgType{}, nil, fmt.Errorf("type number %d; this ceremony has types 0 to %d", payload[0], len(t.types)-1)
+	}
+	mt := t.types[payload[0]]
+	wire, err := proto.MarshalOptions{Deterministic: true}.Marshal(&anypb.Any{TypeUrl: mt.typeURL(), Value: payload[1:]})
+	if err != nil {
+		return msgType{}, nil, err
+	}
+	return mt, wire, nil
+}
+
+// Deliver checks every message of the step against what the protocol
+// sends at this step (type, broadcast or point-to-point, exactly once per
+// sender), parses it, and only then feeds them all to tss-lib. tss-lib
+// stores messages by sender and type and re-reads earlier rounds' messages
+// later: a message of another round, or a second copy, could overwrite what
+// the other stations saw and slip past its checks.
 func (p *tssParty) Deliver(step int, msgs []Incoming) (err error) {
-	if step < 1 || step > len(p.rounds) {
+	if step < 1 || step > p.types.steps {
 		return fmt.Errorf("step %d is not a protocol step (internal error)", step)
 	}
-	want := p.rounds[step-1]
-	seen := map[int]map[string]bool{}
+	seen := map[int]map[int]bool{}
 	parsed := make([]tss.ParsedMessage, 0, len(msgs))
 	for _, m := range msgs {
 		from := p.names[m.From]
 		culprit := func(format string, args ...any) error {
 			return &CulpritError{Step: step, Stations: []string{from}, Reason: fmt.Sprintf(format, args...)}
 		}
-		pm, perr := tss.ParseWireMessage(m.Payload, p.byPlan[m.From], m.Broadcast)
-		if perr != nil {
-			return culprit("it sent a protocol message that does not parse (%v)", perr)
+		mt, wire, derr := p.types.decode(m.Payload)
+		if derr != nil {
+			return culprit("it sent a protocol message that does not parse (%v)", derr)
 		}
-		typ := pm.Type()
-		bcast, ok := want[typ]
-		if !ok {
-			return culprit("it sent a %s at step %d, which carries only %s", untrusted.Text(typ), step, want.names())
+		typ := mt.name
+		if mt.step != step {
+			return culprit("it sent a %s at step %d, which carries only %s", typ, step, p.types.names(step))
 		}
-		if bcast != m.Broadcast {
+		if mt.broadcast != m.Broadcast {
 			how := map[bool]string{true: "broadcast", false: "point-to-point"}
-			return culprit("it sent its %s %s; the protocol sends it %s", typ, how[m.Broadcast], how[bcast])
+			return culprit("it sent its %s %s; the protocol sends it %s", typ, how[m.Broadcast], how[mt.broadcast])
 		}
+		n := int(m.Payload[0])
 		if seen[m.From] == nil {
-			seen[m.From] = map[string]bool{}
+			seen[m.From] = map[int]bool{}
 		}
-		if seen[m.From][typ] {
+		if seen[m.From][n] {
 			return culprit("it sent its %s twice at step %d", typ, step)
 		}
-		seen[m.From][typ] = true
+		seen[m.From][n] = true
+		pm, perr := tss.ParseWireMessage(wire, p.byPlan[m.From], m.Broadcast)
+		if perr != nil {
+			return culprit("it sent a protocol message that does not parse (its %s: %s)", typ, untrusted.Text(perr.Error()))
+		}
+		if pm.Type() != typ {
+			return culprit("it sent a protocol message that does not parse (its %s reads as a %s)", typ, untrusted.Text(pm.Type()))
+		}
 		if !pm.ValidateBasic() {
 			return culprit("its %s is malformed", typ)
 		}
@@ -223,9 +271,9 @@ func (p *tssParty) Deliver(step int, msgs []Incoming) (err error) {
 		if j == p.self {
 			continue
 		}
-		for typ := range want {
-			if !seen[j][typ] {
-				return &CulpritError{Step: step, Stations: []string{p.names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, typ)}
+		for _, n := range p.types.inStep(step) {
+			if !seen[j][n] {
+				return &CulpritError{Step: step, Stations: []string{p.names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, p.types.types[n].name)}
 			}
 		}
 	}
@@ -248,13 +296,13 @@ func (p *tssParty) drain() error {
 	for {
 		select {
 		case m := <-p.out:
-			wire, routing, err := m.WireBytes()
+			payload, err := p.types.encode(m)
 			if err != nil {
 				return err
 			}
-			o := Outgoing{Payload: wire}
-			if !routing.IsBroadcast {
-				for _, to := range routing.To {
+			o := Outgoing{Payload: payload}
+			if !m.IsBroadcast() {
+				for _, to := range m.GetTo() {
 					o.To = append(o.To, p.planOf[to.Index])
 				}
 				if len(o.To) == 0 {
