@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"image"
 	"math/rand/v2"
 	"testing"
@@ -62,5 +61,3 @@ func qrScreen(t testing.TB, text string, level qrcode.RecoveryLevel, px int) *im
 	}
 	return img
 }
-
-var _ = bytes.MinRead

@@ -22,15 +22,15 @@ var defaultPasses = []pass{
 		}
 		return hybrid(shrink(g, 2))
 	}},
-	{"global", global},
-	{"stretch", func(g gray) (string, bool) { return hybrid(stretch(g)) }},
-	{"sharpen", func(g gray) (string, bool) { return hybrid(sharpen(g)) }},
 	{"two-thirds", func(g gray) (string, bool) {
 		if g.w < 300 || g.h < 300 {
 			return "", false
 		}
 		return hybrid(resize(g, g.w*2/3, g.h*2/3))
 	}},
+	{"global", global},
+	{"stretch", func(g gray) (string, bool) { return hybrid(stretch(g)) }},
+	{"sharpen", func(g gray) (string, bool) { return hybrid(sharpen(g)) }},
 	{"upscale", func(g gray) (string, bool) {
 		if g.w >= 600 && g.h >= 600 {
 			return "", false
