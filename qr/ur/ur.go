@@ -218,3 +218,35 @@ func quoteShort(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// PartInfo is what one scanned UR says about the message it belongs to,
+// read without a decoder: enough to route the part to the decoder of its
+// message when several messages are shown on one screen.
+type PartInfo struct {
+	Type       string
+	Single     bool // a whole message in one part
+	SeqNum     int
+	SeqLen     int
+	MessageLen int
+	Checksum   uint32
+}
+
+// MessageID names the message a part belongs to: two parts with the same
+// MessageID are of the same message (type, length and CRC-32 agree).
+func (i PartInfo) MessageID() string {
+	return fmt.Sprintf("%s/%d/%d/%08x", i.Type, i.SeqLen, i.MessageLen, i.Checksum)
+}
+
+// Inspect checks one UR string as parse does and says which message it is
+// part of.
+func Inspect(s string) (PartInfo, error) {
+	p, err := parse(s)
+	if err != nil {
+		return PartInfo{}, err
+	}
+	seqLen := p.seqLen
+	if p.single {
+		seqLen = 1
+	}
+	return PartInfo{Type: p.typ, Single: p.single, SeqNum: int(p.seqNum), SeqLen: seqLen, MessageLen: p.messageLen, Checksum: p.checksum}, nil
+}
