@@ -29,6 +29,7 @@ const (
 	benchSignTarget     = 1.5
 	benchBytesTarget    = 1.05
 	benchHPKEOverhead   = 32 + 16 // X25519 encapsulated key + ChaCha20-Poly1305 tag
+	benchTypeNumber     = 1       // a TSS payload's type number, before the tss-lib message
 	benchKeygenRounds   = 3
 	benchSignRounds     = 9
 	benchProcessTimeout = 10 * time.Minute

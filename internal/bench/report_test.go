@@ -132,8 +132,10 @@ func benchReport(b *testing.B, title string, target float64, reps []benchRep) {
 	}
 	fmt.Printf("\nBytes per step%s: stick = every station's packet file; wire = the baseline's tss-lib wire bytes\n"+
 		"(a point-to-point message counted once per recipient). Overhead: what the stick holds beyond this run's own\n"+
-		"tss-lib bytes (which differ from the baseline's by a few bytes: big integers of random size).\n", summed)
-	fmt.Printf("%-10s %9s %9s %10s | %s\n", "step", "stick B", "wire B", "stick/wire", "overhead B: signature  echo  HPKE  coldtss  framing | own wire B  stick/own")
+		"tss-lib messages (own msg: their protobuf bytes, which differ from the baseline's by a few bytes: big integers\n"+
+		"of random size). tss-lib's wire bytes wrap each message with its type URL (about 70 bytes); a packet carries a\n"+
+		"one-byte type number instead (counted as framing).\n", summed)
+	fmt.Printf("%-10s %9s %9s %10s | %s\n", "step", "stick B", "wire B", "stick/wire", "overhead B: signature  echo  HPKE  coldtss  framing |  own msg B  stick/msg")
 	var over []string
 	sumStick, sumWire, worst := 0, 0, 0.0
 	for i, s := range steps[:total-1] {
@@ -159,7 +161,8 @@ func benchReport(b *testing.B, title string, target float64, reps []benchRep) {
 	fmt.Printf("%-10s %9d %9d %10.3f  (with the confirmation step)\n", "all steps", sumStick+c.stick, sumWire, ta)
 	if len(over) > 0 {
 		fmt.Printf("Steps over %.2f: every packet has a fixed cost (a 64-byte Ed25519 signature; from step 2 one 32-byte echo digest\n"+
-			"per station; CBOR framing with the 16-byte session id; 48 bytes of HPKE per sealed message) that dominates small steps:\n", benchBytesTarget)
+			"per other station; CBOR framing with the 16-byte session id; 48 bytes of HPKE per sealed message) that dominates\n"+
+			"small steps:\n", benchBytesTarget)
 		for _, o := range over {
 			fmt.Printf("  %s\n", o)
 		}

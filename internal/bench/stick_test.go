@@ -3,7 +3,7 @@
 package bench
 
 // Stick accounting: every packet a ceremony left on the stick, read back,
-// checked, and its bytes split into tss-lib payloads, signatures, echoes,
+// checked, and its bytes split into tss-lib messages, signatures, echoes,
 // HPKE overhead, coldtss's own payloads and framing.
 
 import (
@@ -18,7 +18,7 @@ import (
 
 type benchStep struct {
 	stick   int       // size of every station's packet file
-	wire    int       // the tss-lib payloads inside (sealed ones less the HPKE overhead)
+	wire    int       // the tss-lib messages inside: their own protobuf bytes (a TSS payload less its type number; sealed ones less the HPKE overhead)
 	sig     int       // packet signatures
 	echo    int       // echo digests
 	hpke    int       // HPKE overhead of sealed point-to-point payloads
@@ -27,8 +27,9 @@ type benchStep struct {
 	last    time.Time
 }
 
-// framing is what the stick holds beyond payloads, signatures and echoes:
-// CBOR headers, session id, step, sender, envelope fields.
+// framing is what the stick holds beyond messages, payloads, signatures and
+// echoes: CBOR headers, session id, step, sender, envelope fields, the type
+// numbers of the tss-lib messages.
 func (s benchStep) framing() int {
 	return s.stick - s.wire - s.sig - s.echo - s.hpke - s.coldtss
 }
@@ -69,9 +70,9 @@ func benchStick(b *testing.B, stick string, plan *ceremony.Plan) []benchStep {
 				case e.Kind != ceremony.EnvTSS:
 					s.coldtss += len(e.Payload)
 				case e.To == ceremony.Broadcast:
-					s.wire += len(e.Payload)
+					s.wire += len(e.Payload) - benchTypeNumber
 				default:
-					s.wire += len(e.Payload) - benchHPKEOverhead
+					s.wire += len(e.Payload) - benchHPKEOverhead - benchTypeNumber
 					s.hpke += benchHPKEOverhead
 				}
 			}
