@@ -214,6 +214,7 @@ type joinOpts struct {
 	timeout string
 	wrap    []string // command prefix, e.g. strace
 	extra   []string
+	medium  string // the whole --via (default: usb: and the stick)
 }
 
 func (o joinOpts) via(s *station, shared string) string {
@@ -229,7 +230,11 @@ func startJoin(t *testing.T, s *station, plan, stick string, o joinOpts) (*exec.
 	if timeout == "" {
 		timeout = "2m"
 	}
-	args := []string{"join", plan, "--via", "usb:" + o.via(s, stick), "--home", s.home, "--passphrase-file", s.pass,
+	via := "usb:" + o.via(s, stick)
+	if o.medium != "" {
+		via = o.medium
+	}
+	args := []string{"join", plan, "--via", via, "--home", s.home, "--passphrase-file", s.pass,
 		"--expect-fingerprint", fingerprint(t, plan), "--poll", "20ms", "--timeout", timeout, "--json"}
 	if b, err := os.ReadFile(plan); err == nil {
 		if p, err := ceremony.ParsePlan(b); err == nil && p.Kind == ceremony.KindSign && p.Payload == nil {

@@ -21,7 +21,6 @@ import (
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
-	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 func joinCommand() *cli.Command {
@@ -36,14 +35,13 @@ the stick goes round. Nothing of a signing ceremony is saved while it runs:
 if it stops, make a new plan and start again.`,
 		Flags: append([]cli.Flag{
 			homeFlag, passFlag, jsonFlag,
-			&cli.StringFlag{Name: "via", Usage: "transport: usb:PATH (a folder on the stick shared by all stations)", Required: true},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "how long to wait for the other stations at each step"},
 			&cli.DurationFlag{Name: "poll", Value: 200 * time.Millisecond, Usage: "how often to look for new packets"},
 			&cli.StringFlag{Name: "expect-fingerprint", Usage: "the plan's fingerprint words, as read aloud; the ceremony runs only if they match"},
 			&cli.BoolFlag{Name: "yes", Usage: "do not ask to confirm the fingerprint (scripted tests only)"},
 			&cli.StringFlag{Name: "out", Usage: "signing: where to write the signatures (default: signatures.json in the ceremony folder); a signed transaction goes next to it"},
 			&cli.BoolFlag{Name: "allow-raw", Usage: "sign raw digests or messages that this station cannot review (plans made without --psbt or --eth-request)"},
-		}, policyFlags()...),
+		}, append(viaFlags, policyFlags()...)...),
 		Action: join,
 	}
 }
@@ -80,7 +78,7 @@ func join(c *cli.Context) error {
 	if self < 0 || plan.Stations[self].SignKey != me.SignKey {
 		return fmt.Errorf("this station (%s) is not one of the plan's stations (%s): check that you have the right plan and --home", me.Name, strings.Join(plan.Names(), ", "))
 	}
-	usb, err := parseVia(c.String("via"), plan)
+	med, err := openMedium(c, h, plan, me.Name)
 	if err != nil {
 		return err
 	}
@@ -125,7 +123,7 @@ func join(c *cli.Context) error {
 	if err := h.JoinSession(plan.Session); err != nil {
 		return err
 	}
-	r := &ceremony.Runner{Plan: plan, ID: id, Transport: usb, Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
+	r := &ceremony.Runner{Plan: plan, ID: id, Transport: med.Transport(), Timeout: c.Duration("timeout"), Poll: c.Duration("poll")}
 	var pending *keys.Record
 	if plan.Kind == ceremony.KindKeygen {
 		// Called once every station has confirmed the key, before this
@@ -160,39 +158,36 @@ func join(c *cli.Context) error {
 			return err
 		}
 	}
-	st := cliutil.NewStatusLine()
-	r.Progress = func(s ceremony.Status) {
-		if s.Warning != "" {
-			// Kept on screen: the live line would overwrite it.
-			st.Done()
-			fmt.Fprintln(os.Stderr, "WARNING: "+untrusted.Text(s.Warning))
-			return
-		}
-		st.Set(s.String())
-	}
-	usb.Waiting = st.Set
+	r.Progress = med.Progress
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	med.Start(ctx)
 	start := time.Now()
 	res, err := r.Run(ctx)
-	st.Done()
+	took := time.Since(start)
 	if err != nil {
+		med.Stop()
 		if pending != nil {
-			return fmt.Errorf("%v (ceremony folder %s). Key %s is saved on this station as pending", err, usb.Dir(), pending.ID)
+			return fmt.Errorf("%v (%s). Key %s is saved on this station as pending", err, med.Where(), pending.ID)
 		}
-		return fmt.Errorf("%v (ceremony folder %s)", err, usb.Dir())
+		return fmt.Errorf("%v (%s)", err, med.Where())
 	}
+	// A QR station keeps showing its last packets until the others have them.
+	med.Finished(ctx)
+	med.Stop()
 	tb := res.Transcript.Marshal()
 	tpath, err := h.SaveTranscript(plan.Session, tb)
 	if err != nil {
 		return err
 	}
-	// A copy on the stick for the coordinator's records; best effort.
-	_ = usb.WriteOutputContext(ctx, "transcript-"+me.Name+".json", tb)
-	if plan.Kind == ceremony.KindKeygen {
-		return finishKeygen(c, h, plan, *pending, res, tpath, time.Since(start))
+	if usb, ok := med.(*usbMedium); ok {
+		// A copy on the stick for the coordinator's records; best effort.
+		_, _ = usb.Write(ctx, "transcript-"+me.Name+".json", tb)
 	}
-	return finishSign(ctx, c, plan, usb, rv, res, tpath, time.Since(start))
+	if plan.Kind == ceremony.KindKeygen {
+		return finishKeygen(c, h, plan, *pending, res, tpath, took)
+	}
+	return finishSign(ctx, c, plan, med, rv, res, tpath, took)
 }
 
 func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.Record, res *ceremony.Result, tpath string, took time.Duration) error {
@@ -217,7 +212,7 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.R
 	return nil
 }
 
-func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *transport.USB, rv payload.Reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
+func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, med medium, rv payload.Reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
 	out, err := keys.NewSignatureFile(plan, res)
 	if err != nil {
 		return err
@@ -225,10 +220,9 @@ func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, usb *t
 	b := out.Marshal()
 	// Outputs go next to --out, or into the ceremony folder on the stick,
 	// written only where a link on the stick cannot redirect them.
-	write := func(name string, data []byte) (string, error) {
-		return usb.OutputPath(name), usb.WriteOutputContext(ctx, name, data)
-	}
-	if o := c.String("out"); o != "" {
+	write := func(name string, data []byte) (string, error) { return med.Write(ctx, name, data) }
+	if _, isUSB := med.(*usbMedium); isUSB && c.String("out") != "" {
+		o := c.String("out")
 		write = func(name string, data []byte) (string, error) {
 			p := filepath.Join(filepath.Dir(o), name)
 			if name == "signatures.json" {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
+)
+
+// TestQRSimCeremonies runs whole ceremonies between separate coldtss
+// processes over the simulated room (--via qr-sim:DIR): each screen is a
+// PNG the process rewrites at its preset's rate, each camera a simulated
+// webcam that loses 30% of frames, photographs the faced screen and scans
+// it. Three stations make a key with alice as the hub (the others face her
+// in turn), all under strace: QR ceremonies open no socket either. Then
+// two of them sign face to face.
+func TestQRSimCeremonies(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil && os.Getenv("CI") != "" {
+		t.Fatal("strace is not installed: `make test` installs it (scripts/install-test-deps.sh)")
+	}
+	dir, _ := workspace(t)
+	room := filepath.Join(dir, "room")
+	sts := stations(t, dir, "alice", "bob", "carol")
+	plan := planKeygen(t, dir, sts, 2, ceremony.CurveEd25519)
+	var traces []string
+	var procs []*exec.Cmd
+	var outs, errs []*bytes.Buffer
+	for _, s := range sts {
+		o := joinOpts{medium: "qr-sim:" + room, timeout: "3m", extra: []string{"--hub", "alice", "--sim-drop", "0.3", "--preset", "wallet", "--fps", "20"}}
+		if strace != "" {
+			f := filepath.Join(dir, s.name+".strace")
+			traces = append(traces, f)
+			o.wrap = []string{strace, "-f", "-qq", "-e", "trace=network", "-e", "signal=none", "-o", f}
+		}
+		c, so, se := startJoin(t, s, plan, "", o)
+		procs, outs, errs = append(procs, c), append(outs, so), append(errs, se)
+	}
+	var infos []keys.Record
+	for i, c := range procs {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("%s: %v\n%s", sts[i].name, err, errs[i])
+		}
+		var k keys.Record
+		if err := json.Unmarshal(outs[i].Bytes(), &k); err != nil {
+			t.Fatalf("%s: %v\n%s", sts[i].name, err, outs[i])
+		}
+		infos = append(infos, k)
+	}
+	for _, k := range infos[1:] {
+		if k.PublicKey != infos[0].PublicKey || k.Status != keys.Active {
+			t.Fatalf("stations disagree on the key, or it is not active: %+v vs %+v", k, infos[0])
+		}
+	}
+	for _, f := range traces {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range networkCalls.FindAllString(string(b), -1) {
+			t.Errorf("%s: a network system call over QR: %s", filepath.Base(f), line)
+		}
+	}
+
+	signPlan := makeSignPlan(t, dir, sts[1], infos[0].ID, sts[1:], []ceremony.SignRequest{{Data: "68656c6c6f"}})
+	res := joinAll(t, sts[1:], signPlan, "", joinOpts{medium: "qr-sim:" + filepath.Join(dir, "room2"), timeout: "2m",
+		extra: []string{"--sim-drop", "0.3", "--preset", "wallet", "--fps", "20"}})
+	mustSucceed(t, res)
+	sig := signatures(t, res)
+	if len(sig.Signatures) != 1 {
+		t.Fatalf("signatures: %+v", sig)
+	}
+}
