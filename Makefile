@@ -8,7 +8,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export CGO_ENABLED := 0
 export GOFLAGS := -buildvcs=false
 
-.PHONY: build test test-deps lint unit demo bench fuzz release reproducible clean
+.PHONY: build test test-deps lint unit demo demo-qr bench fuzz release reproducible clean
 
 build:
 	$(GO) build $(FLAGS) -o bin/coldtss ./cmd/coldtss
@@ -34,6 +34,9 @@ unit:
 
 demo: build
 	BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
+
+demo-qr: build
+	DEMO_VIA=qr BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
 
 bench:
 	$(GO) test ./internal/bench -run '^$$' -bench . -benchtime 1x -timeout 30m

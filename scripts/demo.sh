@@ -3,6 +3,9 @@
 # separate coldtss process with its own home folder, sharing one "stick"
 # folder. 2-of-3 secp256k1 keygen, then alice and carol sign a batch of
 # messages along BIP32 paths, and every result is verified.
+# DEMO_VIA=qr (make demo-qr) runs the ceremonies over QR instead, in a
+# simulated room: each screen a PNG in $WORK/room-*/<station>/, each camera a
+# simulated webcam that loses 30% of the frames; alice is the hub.
 set -euo pipefail
 
 BIN=${BIN:-$(pwd)/bin/coldtss}
@@ -21,8 +24,13 @@ join_all() {
   local words pids=()
   words=$("$BIN" plan show "$plan" | sed -n 's/^Fingerprint: *//p')
   echo "Everyone reads aloud: $words"
+  local via=(--via "usb:$STICK")
+  if [ "${DEMO_VIA:-usb}" = qr ]; then
+    via=(--via "qr-sim:$WORK/room-$tag" --hub alice --sim-drop 0.3 --fps 25)
+    echo "Over QR: the stations face alice (the hub) in turn; their screens are PNGs in $WORK/room-$tag/"
+  fi
   for s in "$@"; do
-    "$BIN" join "$plan" --via "usb:$STICK" --home "$WORK/$s" "$(pass "$s")" \
+    "$BIN" join "$plan" "${via[@]}" --home "$WORK/$s" "$(pass "$s")" \
       --expect-fingerprint "$words" --poll 50ms ${JOIN_FLAGS:-} > "$WORK/$s.$tag.out" 2> >(sed -u "s/^/[$s] /" >&2) &
     pids+=($!)
   done
