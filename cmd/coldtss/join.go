@@ -31,7 +31,9 @@ func joinCommand() *cli.Command {
 		Description: `Shows the plan and its fingerprint words, asks you to confirm them, then runs
 the ceremony: writes this station's packet for each step to the stick and
 waits for the other stations' packets, until the end. Keep it running while
-the stick goes round. Nothing of a signing ceremony is saved while it runs:
+the stick goes round. Over QR (--via qr) the station shows each packet as an
+animated code and reads the others' screens with its camera: face the other
+station, or with more than two, face the hub in turn (docs/qr.md). Nothing of a signing ceremony is saved while it runs:
 if it stops, make a new plan and start again.`,
 		Flags: append([]cli.Flag{
 			homeFlag, passFlag, jsonFlag,
@@ -264,7 +266,11 @@ func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, med me
 		fmt.Printf("Wrote:       %s\n", f)
 	}
 	if len(files) > 0 {
-		fmt.Println("Carry the signed transaction to the online machine: coldtss-online broadcast FILE")
+		if _, isUSB := med.(*usbMedium); isUSB {
+			fmt.Println("Carry the signed transaction to the online machine: coldtss-online broadcast FILE")
+		} else {
+			fmt.Println("Show the signed transaction to the online machine: coldtss qr show FILE --as terminal, read there with coldtss-online scan")
+		}
 	}
 	return nil
 }

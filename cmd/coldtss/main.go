@@ -38,10 +38,11 @@ var (
 func newApp() *cli.App {
 	return &cli.App{
 		Name:    "coldtss",
-		Usage:   "offline threshold signing station (t-of-n keygen and signing over a USB stick)",
+		Usage:   "offline threshold signing station (t-of-n keygen and signing over a USB stick or QR codes)",
 		Version: version,
 		Description: `Each laptop ("station") holds one share of a key. Stations run keygen and
-signing ceremonies together, passing each step as a file on a USB stick.
+signing ceremonies together, passing each step as a file on a USB stick, or
+as animated QR codes from screen to camera (--via qr; see docs/qr.md).
 This program never uses the network.
 
 A ceremony, in short:
