@@ -161,31 +161,57 @@ func (d *Decoder) Done() bool {
 	return (d.ur != nil && d.ur.Done()) || (d.bb != nil && d.bb.Done())
 }
 
-// Progress is how many fragments (UR) or parts (BBQr) are in, of how many;
-// total is 0 until it is known.
-func (d *Decoder) Progress() (got, total int) {
+// Progress is how far a Decoder has got.
+type Progress struct {
+	Type  string // what the codes are: "ur:crypto-psbt", "BBQr P (PSBT)"; "" until a part was taken
+	Got   int    // fragments (UR) or parts (BBQr) in
+	Total int    // of how many; 0 until known
+	Unit  string // "fragments" or "parts"
+	Seen  int    // codes given to Receive, refused ones too
+	Used  int    // codes that brought something new
+}
+
+// String is a progress line: "ur:crypto-psbt: 4 of 6 fragments (66%), 9
+// codes seen, 5 used".
+func (p Progress) String() string {
+	if p.Type == "" || p.Total == 0 {
+		return fmt.Sprintf("waiting for a QR code of a file: %d code(s) seen", p.Seen)
+	}
+	return fmt.Sprintf("%s: %d of %d %s (%d%%), %d code(s) seen, %d used", p.Type, p.Got, p.Total, p.Unit, 100*p.Got/p.Total, p.Seen, p.Used)
+}
+
+// Progress reports how many fragments (UR) or parts (BBQr) are in, of
+// how many, and how many codes were seen and used.
+func (d *Decoder) Progress() Progress {
+	p := Progress{Seen: d.parts}
 	switch {
 	case d.ur != nil:
-		p := d.ur.Progress()
-		if d.ur.Done() && p.Fragments == 0 {
-			return 1, 1
+		u := d.ur.Progress()
+		p.Unit, p.Got, p.Total, p.Used = "fragments", u.Recovered, u.Fragments, u.PartsUsed
+		if u.Type != "" {
+			p.Type = "ur:" + u.Type
 		}
-		return p.Recovered, p.Fragments
+		if d.ur.Done() && u.Fragments == 0 {
+			p.Got, p.Total = 1, 1
+		}
 	case d.bb != nil:
-		p := d.bb.Progress()
-		return p.Received, p.Parts
+		b := d.bb.Progress()
+		p.Unit, p.Got, p.Total, p.Used = "parts", b.Received, b.Parts, b.PartsUsed
+		if b.FileType != 0 {
+			p.Type = fmt.Sprintf("BBQr %c (%s)", rune(b.FileType), b.FileType)
+		}
 	}
-	return 0, 0
+	return p
 }
 
 // Result returns the file once Done.
 func (d *Decoder) Result() (*File, error) {
 	if !d.Done() {
-		got, total := d.Progress()
-		if total == 0 {
+		p := d.Progress()
+		if p.Total == 0 {
 			return nil, fmt.Errorf("no QR part was read: scan the QR code again")
 		}
-		return nil, fmt.Errorf("only %d of %d parts were read: the scan is incomplete (truncated); scan until every part is in", got, total)
+		return nil, fmt.Errorf("only %d of %d %s were read: the scan is incomplete (truncated); scan the rest", p.Got, p.Total, p.Unit)
 	}
 	if d.err != nil {
 		return nil, d.err

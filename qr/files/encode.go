@@ -44,7 +44,7 @@ type EncodeOptions struct {
 
 // Series is a file as QR codes.
 type Series struct {
-	Kind   Kind
+	Kind   Kind // "" for a wallet export (EncodeValue)
 	Format Format
 	Type   string   // what the codes say they are: "ur:crypto-psbt", "BBQr P (PSBT)"
 	Parts  []string // one cycle of parts: a UR's fragments in order (upper case), or every BBQr part
@@ -85,7 +85,22 @@ func Encode(name string, data []byte, opts EncodeOptions) (*Series, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := opts.MaxFragmentLen
+	return urSeries(kind, typ, body, opts.MaxFragmentLen), nil
+}
+
+// EncodeValue puts a wallet export (CryptoOutput, CryptoAccount,
+// CryptoHDKey) into UR parts of at most maxFragmentLen bytes (0 is
+// DefaultFragmentLen), to show to a wallet. The Series' Kind is "": it is
+// not a file coldtss reads back.
+func EncodeValue(v urtypes.Value, maxFragmentLen int) (*Series, error) {
+	body, err := v.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("ur:%s: %v", v.URType(), err)
+	}
+	return urSeries("", v.URType(), body, maxFragmentLen), nil
+}
+
+func urSeries(kind Kind, typ string, body []byte, n int) *Series {
 	if n <= 0 {
 		n = DefaultFragmentLen
 	}
@@ -94,7 +109,7 @@ func Encode(name string, data []byte, opts EncodeOptions) (*Series, error) {
 	for i := 0; i < enc.SeqLen(); i++ {
 		s.Parts = append(s.Parts, enc.NextPart())
 	}
-	return s, nil
+	return s
 }
 
 func encodeBBQr(name string, kind Kind, data []byte, opts EncodeOptions) (*Series, error) {
