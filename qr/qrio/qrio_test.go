@@ -242,4 +242,3 @@ func TestScanFatalSourceError(t *testing.T) {
 		t.Fatal("wrote the file")
 	}
 }
-
