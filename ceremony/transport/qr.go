@@ -44,6 +44,7 @@ const (
 	maxQRStep      = 64
 	maxQRDecoders  = 16 // messages decoded at once; the oldest is dropped beyond
 	maxStationName = 64
+	maxQRItems     = 4096 // items kept; a screen showing endless made-up items cannot fill memory
 	// LingerFrames is how many frames a station that is not the hub keeps
 	// showing once it knows every station finished, so that the hub sees
 	// it knows.
@@ -295,6 +296,10 @@ func (q *QR) add(it qrItem, where string) error {
 			}
 			q.warning = fmt.Sprintf("%s: a second, different packet of %s for step %d was shown and ignored: the first one stays", where, untrusted.Text(it.Station), it.Step)
 		}
+		return nil
+	}
+	if len(q.items) >= maxQRItems {
+		q.warning = fmt.Sprintf("%s: more than %d different items seen: ignored; a screen in view is showing made-up frames, turn it away", where, maxQRItems)
 		return nil
 	}
 	q.items[k] = &qrEntry{key: k, item: it, where: where}
