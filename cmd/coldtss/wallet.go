@@ -12,9 +12,11 @@ import (
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/chains/payload"
+	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/bip32"
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/qr/files"
+	"github.com/coldtss/coldtss/qr/qrio"
 	"github.com/coldtss/coldtss/qr/urtypes"
 )
 
@@ -223,14 +225,25 @@ func walletKey(c *cli.Context) (files.Key, error) {
 	return files.Key{PublicKey: pub, ChainCode: cc, Name: "coldtss " + info.ID}, nil
 }
 
-// urExportCommand prints one wallet export as UR text.
+// urExportCommand shows one wallet export: as UR text, or as a QR code
+// (--as terminal|png|gif|html) for the wallet to scan off the screen.
 func urExportCommand(name, usage, desc string, build func(*cli.Context, files.Key) (urtypes.Value, error), extra ...cli.Flag) *cli.Command {
 	return &cli.Command{
-		Name:        name,
-		Usage:       usage,
-		Description: desc + "\n\nThe UR is printed as text (--ur, the default); show it as a QR code with any QR tool.",
-		Flags:       append([]cli.Flag{homeFlag, keyFlag, &cli.BoolFlag{Name: "ur", Value: true, Usage: "print the UR text"}}, extra...),
+		Name:  name,
+		Usage: usage,
+		Description: desc + `
+
+The UR is printed as text (the default); --as terminal shows it as a QR code
+on the terminal until Ctrl-C, --as png, gif or html --out FILE writes it as a
+picture or an offline page. --preset sizes the code; an export larger than one
+code of the preset is shown as an animated UR.`,
+		Flags: append(append([]cli.Flag{homeFlag, keyFlag, &cli.BoolFlag{Name: "ur", Value: true, Usage: "print the UR text (the default --as text)"}}, qrio.ShowFlags()...), extra...),
 		Action: func(c *cli.Context) error {
+			o := qrio.ShowFlagValues(c)
+			p, err := o.Check()
+			if err != nil {
+				return usageError{Err: err}
+			}
 			k, err := walletKey(c)
 			if err != nil {
 				return err
@@ -239,12 +252,22 @@ func urExportCommand(name, usage, desc string, build func(*cli.Context, files.Ke
 			if err != nil {
 				return err
 			}
-			s, err := urtypes.EncodeUR(v)
+			if o.As == qrio.AsText || o.As == "" {
+				s, err := urtypes.EncodeUR(v)
+				if err != nil {
+					return err
+				}
+				if o.Out == "" {
+					fmt.Println(s)
+					return nil
+				}
+				return atomicfile.WriteNew(o.Out, []byte(s+"\n"), 0o644)
+			}
+			s, err := files.EncodeValue(v, p.Fragment)
 			if err != nil {
 				return err
 			}
-			fmt.Println(s)
-			return nil
+			return qrio.Show(c.Context, s, o, qrio.Stdio())
 		},
 	}
 }
