@@ -19,6 +19,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/coldtss/coldtss/backup"
+	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 )
@@ -339,4 +340,61 @@ func randomHex(n int) string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// --- restore
+
+// Restore rebuilds this station from a backup's contents (backup.Open): in
+// a home without an identity it writes the backup's identity, encrypted
+// under passphrase (the new station passphrase), and its card; in a home
+// that already holds the same identity it only adds the key, and it
+// refuses a home of another identity. The share is checked (Verify) before
+// anything is written, and saved encrypted to the station. It reports
+// whether it wrote the identity.
+func (h Home) Restore(c *backup.Contents, passphrase string) (newIdentity bool, err error) {
+	if err := c.Verify(); err != nil {
+		return false, err
+	}
+	if len(c.Identity) == 0 {
+		return false, fmt.Errorf("the backup of key %s holds no station identity, so it cannot rebuild station %s (it can still serve an emergency recovery)", c.KeyID, c.Station)
+	}
+	id, err := ceremony.UnmarshalIdentity(c.Identity)
+	if err != nil {
+		return false, fmt.Errorf("the backup's station identity is damaged: %v", err)
+	}
+	card := id.Card()
+	if h.Initialized() {
+		b, err := h.ReadCard()
+		if err != nil {
+			return false, err
+		}
+		have, err := ceremony.ParseCard(b)
+		if err != nil {
+			return false, fmt.Errorf("%s: %v", h.CardPath(), err)
+		}
+		if have.SignKey != card.SignKey || have.SealKey != card.SealKey {
+			return false, fmt.Errorf("%s already holds the identity of station %s (%s), not of %s (%s): restore into a new --home", h.Dir, have.Name, have.FingerprintWords(), card.Name, card.FingerprintWords())
+		}
+	}
+	if old, err := h.Key(c.KeyID); err == nil && old.ID == c.KeyID {
+		if old.Epoch != c.Epoch {
+			return false, fmt.Errorf("station %s already holds key %s at epoch %d; the backup is of epoch %d: nothing was restored", h.Dir, c.KeyID, old.Epoch, c.Epoch)
+		}
+		return false, fmt.Errorf("station %s already holds key %s (epoch %d): nothing to restore", h.Dir, c.KeyID, old.Epoch)
+	}
+	if !h.Initialized() {
+		if passphrase == "" {
+			return false, errors.New("a new station passphrase is needed to restore the station's identity")
+		}
+		enc, err := backup.EncryptWithPassphrase(id.MarshalSecret(), passphrase)
+		if err != nil {
+			return false, err
+		}
+		cb, _ := json.MarshalIndent(card, "", "  ")
+		if err := h.SaveIdentity(enc, append(cb, '\n')); err != nil {
+			return false, err
+		}
+		newIdentity = true
+	}
+	return newIdentity, h.SaveKey(c.Key, c.Share, id.AgeIdentity().Recipient())
 }

@@ -67,6 +67,7 @@ See docs/ceremony-runbook.md for the full procedure.`,
 			reviewCommand(),
 			qrCommand(),
 			transcriptCommand(),
+			backupCommand(),
 		},
 	}
 }
