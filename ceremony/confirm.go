@@ -12,14 +12,18 @@ import (
 )
 
 // TotalSteps is every step a ceremony shows: the protocol steps, the
-// confirmation step, and for keygen the saved step.
+// confirmation step, and for keygen and resharing the saved step.
 func TotalSteps(kind, curve string) int {
 	n := StepsFor(kind, curve) + 1
-	if kind == KindKeygen {
+	if savesShares(kind) {
 		n++
 	}
 	return n
 }
+
+// savesShares reports whether a ceremony kind ends with stations saving
+// shares, hence with the saved step.
+func savesShares(kind string) bool { return kind == KindKeygen || kind == KindReshare }
 
 func confirmMessage(digest []byte) []byte {
 	return append([]byte("coldtss-confirm-v1\x00"), digest...)
@@ -41,11 +45,26 @@ func (s *runState) finish(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("message #%d: the protocol did not finish after %d steps (internal error)", i+1, s.steps)
 		}
 	}
-	if s.plan.Kind == KindKeygen {
+	switch s.plan.Kind {
+	case KindKeygen:
 		kp := s.parties[0].(keygenParty)
 		res.Share, res.PublicKey, res.ChainCode = kp.Share(), kp.PublicKey(), s.chain.derive()
 		results = [][]byte{res.PublicKey, res.ChainCode}
-	} else {
+	case KindReshare:
+		// The key and chain code are carried over, not made anew: a new
+		// share must be of the very key the plan names.
+		rp := s.parties[0].(*reshareParty)
+		res.PublicKey, _ = hex.DecodeString(s.plan.Key.PublicKey)
+		res.ChainCode, _ = hex.DecodeString(s.plan.Key.ChainCode)
+		if rp.isNew() {
+			share, pub := rp.result()
+			if err := checkKey(s.plan, pub); err != nil {
+				return nil, fmt.Errorf("the resharing made a share of another key: %v", err)
+			}
+			res.Share = share
+		}
+		results = [][]byte{res.PublicKey, res.ChainCode}
+	default:
 		for i, p := range s.parties {
 			sp := p.(signParty)
 			sig, key := sp.Signature(), sp.SigningKey()
@@ -81,7 +100,7 @@ func (s *runState) finish(ctx context.Context) (*Result, error) {
 		Packets: records, Results: hexResults, Digest: hex.EncodeToString(digest),
 		Confirmations: confs, Completed: time.Now().UTC().Format(time.RFC3339),
 	}
-	if s.plan.Kind != KindKeygen {
+	if !savesShares(s.plan.Kind) {
 		return res, nil
 	}
 	// Every station has confirmed the same key: from here on, nothing
@@ -138,8 +157,8 @@ func checkSigned(plan *Plan, j int, p *Packet, kind uint8, msg []byte) error {
 // must be that station's signature saying it saved its share of exactly
 // this key. It returns the acknowledgements in plan order.
 func VerifySaved(t *Transcript, packets map[string][]byte, where map[string]string) ([]Confirmation, error) {
-	if t.Plan == nil || t.Plan.Kind != KindKeygen {
-		return nil, errors.New("not the transcript of a key generation")
+	if t.Plan == nil || !savesShares(t.Plan.Kind) {
+		return nil, errors.New("not the transcript of a key generation or a resharing")
 	}
 	if err := t.Verify(); err != nil {
 		return nil, err

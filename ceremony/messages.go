@@ -4,8 +4,10 @@ import (
 	"strings"
 
 	ecdsakeygen "github.com/bnb-chain/tss-lib/v3/ecdsa/keygen"
+	ecdsaresharing "github.com/bnb-chain/tss-lib/v3/ecdsa/resharing"
 	ecdsasigning "github.com/bnb-chain/tss-lib/v3/ecdsa/signing"
 	eddsakeygen "github.com/bnb-chain/tss-lib/v3/eddsa/keygen"
+	eddsaresharing "github.com/bnb-chain/tss-lib/v3/eddsa/resharing"
 	eddsasigning "github.com/bnb-chain/tss-lib/v3/eddsa/signing"
 	"github.com/bnb-chain/tss-lib/v3/tss"
 	"google.golang.org/protobuf/proto"
@@ -13,11 +15,32 @@ import (
 
 // msgType is one tss-lib message type of a ceremony: tss-lib's name for it
 // (the protobuf full name, as ParsedMessage.Type reports it), the protocol
-// step that carries it, and whether it is a broadcast.
+// step that carries it, and whether it is a broadcast. In a resharing,
+// from and to say which committee's party sends it and which committees'
+// parties take it (roleOld, roleNew); other ceremonies leave them zero.
 type msgType struct {
 	name      string
 	step      int
 	broadcast bool
+	from, to  role
+}
+
+// role is a station's part in a resharing: in the old committee (it holds
+// a share of the key and deals it out), the new one (it receives a new
+// share), or both (a station that keeps a share runs two tss-lib parties).
+type role uint8
+
+const (
+	roleOld role = 1 << iota
+	roleNew
+)
+
+// route sets the committees of a resharing step's types.
+func route(from, to role, ms ...msgType) []msgType {
+	for i := range ms {
+		ms[i].from, ms[i].to = from, to
+	}
+	return ms
 }
 
 // typeURL is the type URL tss-lib puts in the protobuf Any of its wire
@@ -85,6 +108,33 @@ func messagesFor(kind, curve string) [][]msgType {
 			bcast(&eddsasigning.SignRound1Message{}),
 			bcast(&eddsasigning.SignRound2Message{}),
 			bcast(&eddsasigning.SignRound3Message{}),
+		}
+	// Resharing: the old committee commits to its dealings (1), the new
+	// one answers (2: its Paillier keys and proofs to the new committee
+	// for ECDSA, an ACK to the old one for EdDSA), the old committee deals the
+	// new shares point to point and opens its commitments (3), the new
+	// committee proves its Paillier keys to each other (ECDSA) and tells
+	// everyone it is done (4). A station sends only its parties' messages:
+	// at steps 1 and 3 a station only in the new committee sends none, at
+	// steps 2 and 4 a station only in the old committee sends none.
+	case kind == KindReshare && curve == CurveSecp256k1:
+		return [][]msgType{
+			route(roleOld, roleNew, bcast(&ecdsaresharing.DGRound1Message{})...),
+			// The new committee's ACK to the old one (DGRound2Message2,
+			// empty) does not travel: a packet carries one broadcast per
+			// party and step, and every station sees every broadcast, so
+			// a new station's step-2 broadcast is its ACK (impliedAck).
+			route(roleNew, roleNew, bcast(&ecdsaresharing.DGRound2Message1{})...),
+			route(roleOld, roleNew, p2p(&ecdsaresharing.DGRound3Message1{}, bcast(&ecdsaresharing.DGRound3Message2{})...)...),
+			append(route(roleNew, roleNew, p2p(&ecdsaresharing.DGRound4Message1{})...),
+				route(roleNew, roleOld|roleNew, bcast(&ecdsaresharing.DGRound4Message2{})...)...),
+		}
+	case kind == KindReshare && curve == CurveEd25519:
+		return [][]msgType{
+			route(roleOld, roleNew, bcast(&eddsaresharing.DGRound1Message{})...),
+			route(roleNew, roleOld, bcast(&eddsaresharing.DGRound2Message{})...),
+			route(roleOld, roleNew, p2p(&eddsaresharing.DGRound3Message1{}, bcast(&eddsaresharing.DGRound3Message2{})...)...),
+			route(roleNew, roleOld|roleNew, bcast(&eddsaresharing.DGRound4Message{})...),
 		}
 	}
 	return nil

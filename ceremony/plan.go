@@ -20,8 +20,9 @@ import (
 
 // Ceremony kinds.
 const (
-	KindKeygen = "keygen"
-	KindSign   = "sign"
+	KindKeygen  = "keygen"
+	KindSign    = "sign"
+	KindReshare = "reshare" // a new committee (or a refresh) for an existing key
 )
 
 // Curves.
@@ -51,10 +52,14 @@ type Plan struct {
 	Threshold int    `json:"threshold" cbor:"threshold"` // stations needed to sign
 	Label     string `json:"label,omitempty" cbor:"label,omitempty"`
 	// Stations taking part, in plan order. For keygen: every future holder.
-	// For signing: the signers.
+	// For signing: the signers. For resharing: every station of the old
+	// or the new committee (see Reshare).
 	Stations []Card `json:"stations" cbor:"stations"`
-	// For signing.
-	Key      *PlanKey      `json:"key,omitempty" cbor:"key,omitempty"`
+	// For signing and resharing.
+	Key *PlanKey `json:"key,omitempty" cbor:"key,omitempty"`
+	// For resharing: the committees and the new threshold. Threshold above
+	// is the key's current one.
+	Reshare  *Reshare      `json:"reshare,omitempty" cbor:"reshare,omitempty"`
 	Messages []SignRequest `json:"messages,omitempty" cbor:"messages,omitempty"`
 	// What the messages were computed from, when they come from a
 	// transaction or a message to sign (a PSBT, an Ethereum request).
@@ -74,12 +79,29 @@ type Payload struct {
 	Data    []byte `json:"data" cbor:"data"`                           // base64 in JSON
 }
 
-// PlanKey names the key a signing ceremony uses.
+// PlanKey names the key a signing or resharing ceremony uses, as it is
+// held now: its epoch (1 after keygen, one more after each resharing) and
+// the id of the committee that holds it (keys.CommitteeID). A station
+// whose share is of another epoch refuses the plan.
 type PlanKey struct {
 	ID        string   `json:"id" cbor:"id"`
 	PublicKey string   `json:"public_key" cbor:"public_key"`
 	ChainCode string   `json:"chain_code" cbor:"chain_code"`
 	Holders   []string `json:"holders" cbor:"holders"`
+	Epoch     int      `json:"epoch,omitempty" cbor:"epoch,omitempty"`
+	Committee string   `json:"committee,omitempty" cbor:"committee,omitempty"`
+}
+
+// Reshare is what a resharing plan changes. Old names the stations of the
+// current committee that take part: at least the key's threshold of its
+// holders (tss-lib's t+1), each dealing its share out. New names every
+// holder of the key after the ceremony, with its new Threshold. A station
+// may be in both (it then runs two tss-lib parties); the same stations in
+// both with the same threshold is a refresh: new shares, same key.
+type Reshare struct {
+	Old       []string `json:"old" cbor:"old"`
+	New       []string `json:"new" cbor:"new"`
+	Threshold int      `json:"threshold" cbor:"threshold"`
 }
 
 // SignRequest is one message to sign.
@@ -122,6 +144,38 @@ func NewSignPlan(key PlanKey, curve string, threshold int, signers []Card, msgs 
 	return p, p.Validate()
 }
 
+// NewResharePlan makes a resharing plan: the key as held now (with its
+// epoch and committee) and its threshold, the old committee's stations that
+// take part, and the new committee's cards and threshold. A refresh is a
+// resharing to the same stations and threshold.
+func NewResharePlan(key PlanKey, curve string, threshold int, old, next []Card, newThreshold int, label string) (*Plan, error) {
+	byName := map[string]Card{}
+	r := &Reshare{Threshold: newThreshold}
+	for _, c := range old {
+		r.Old = append(r.Old, c.Name)
+		byName[c.Name] = c
+	}
+	for _, c := range next {
+		r.New = append(r.New, c.Name)
+		if o, ok := byName[c.Name]; ok && o.SignKey != c.SignKey {
+			return nil, fmt.Errorf("station %q has one card in the old committee and another in the new one: a station keeps its identity across a resharing; a replaced station needs a new name", c.Name)
+		}
+		byName[c.Name] = c
+	}
+	var all []Card
+	for _, c := range byName {
+		all = append(all, c)
+	}
+	sort.Strings(r.Old)
+	sort.Strings(r.New)
+	p := &Plan{
+		Format: PlanFormat, Kind: KindReshare, Session: newSession(),
+		Created: time.Now().UTC().Format(time.RFC3339), Curve: curve,
+		Threshold: threshold, Label: label, Stations: SortedCards(all), Key: &key, Reshare: r,
+	}
+	return p, p.Validate()
+}
+
 // Validate checks the plan's internal consistency.
 func (p *Plan) Validate() error {
 	if p.Format != PlanFormat {
@@ -159,8 +213,12 @@ func (p *Plan) Validate() error {
 		if p.Threshold < 2 || p.Threshold > n {
 			return fmt.Errorf("threshold %d is not possible with %d stations: it must be from 2 to %d", p.Threshold, n, n)
 		}
-		if p.Key != nil || len(p.Messages) > 0 || p.Payload != nil {
-			return fmt.Errorf("a keygen plan must not name a key, messages or a payload")
+		if p.Key != nil || len(p.Messages) > 0 || p.Payload != nil || p.Reshare != nil {
+			return fmt.Errorf("a keygen plan must not name a key, messages, a payload or committees to reshare to")
+		}
+	case KindReshare:
+		if err := p.validateReshare(); err != nil {
+			return err
 		}
 	case KindSign:
 		if p.Key == nil {
@@ -168,6 +226,9 @@ func (p *Plan) Validate() error {
 		}
 		if err := p.Key.validate(); err != nil {
 			return err
+		}
+		if p.Reshare != nil {
+			return fmt.Errorf("a signing plan must not name committees to reshare to")
 		}
 		if n < p.Threshold {
 			return fmt.Errorf("key %s needs %d signers, the plan names %d", p.Key.ID, p.Threshold, n)
@@ -203,7 +264,7 @@ func (p *Plan) Validate() error {
 			}
 		}
 	default:
-		return fmt.Errorf("ceremony kind %q is not known (want %s or %s)", p.Kind, KindKeygen, KindSign)
+		return fmt.Errorf("ceremony kind %s is not known (want %s, %s or %s)", untrusted.Quote(p.Kind), KindKeygen, KindSign, KindReshare)
 	}
 	return nil
 }
@@ -232,7 +293,114 @@ func (k *PlanKey) validate() error {
 			return fmt.Errorf("key %s: holder %v", k.ID, err)
 		}
 	}
+	if k.Epoch < 0 || k.Epoch > maxEpoch {
+		return fmt.Errorf("the plan's epoch %d for key %s is not possible (1 to %d)", k.Epoch, k.ID, maxEpoch)
+	}
+	if k.Committee != "" && !keyIDRE.MatchString(k.Committee) {
+		return fmt.Errorf("the plan's committee id %s for key %s is not 16 hex digits", untrusted.Quote(k.Committee), k.ID)
+	}
 	return nil
+}
+
+// maxEpoch bounds a key's epoch (one per resharing).
+const maxEpoch = 1 << 20
+
+// validateReshare checks a resharing plan: the key as held now, the old
+// committee (enough current holders to rebuild the key), the new committee
+// and its threshold, and that every station of the plan is in one of them.
+func (p *Plan) validateReshare() error {
+	if p.Key == nil || p.Reshare == nil {
+		return fmt.Errorf("a resharing plan must name its key and the old and new committees")
+	}
+	if err := p.Key.validate(); err != nil {
+		return err
+	}
+	k, r := p.Key, p.Reshare
+	if k.Epoch < 1 || k.Committee == "" {
+		return fmt.Errorf("a resharing plan must name key %s's current epoch and committee", k.ID)
+	}
+	if len(p.Messages) > 0 || p.Payload != nil {
+		return fmt.Errorf("a resharing plan must not carry messages or a payload")
+	}
+	if p.Threshold < 2 || p.Threshold > len(k.Holders) {
+		return fmt.Errorf("key %s's threshold %d is not possible with its %d holders", k.ID, p.Threshold, len(k.Holders))
+	}
+	holders := map[string]bool{}
+	for _, h := range k.Holders {
+		if holders[h] {
+			return fmt.Errorf("key %s names holder %q twice", k.ID, h)
+		}
+		holders[h] = true
+	}
+	inPlan := map[string]bool{}
+	for _, c := range p.Stations {
+		inPlan[c.Name] = true
+	}
+	in := map[string]role{}
+	for _, name := range r.Old {
+		if in[name]&roleOld != 0 {
+			return fmt.Errorf("station %q is named twice in the old committee", name)
+		}
+		if !holders[name] {
+			return fmt.Errorf("station %q of the old committee does not hold a share of key %s (holders: %s)", name, k.ID, strings.Join(k.Holders, ", "))
+		}
+		if !inPlan[name] {
+			return fmt.Errorf("station %q of the old committee has no card in the plan", name)
+		}
+		in[name] |= roleOld
+	}
+	if len(r.Old) < p.Threshold {
+		return fmt.Errorf("key %s is %d-of-%d: resharing it needs at least %d of its holders in the old committee, the plan names %d", k.ID, p.Threshold, len(k.Holders), p.Threshold, len(r.Old))
+	}
+	for _, name := range r.New {
+		if in[name]&roleNew != 0 {
+			return fmt.Errorf("station %q is named twice in the new committee", name)
+		}
+		if !inPlan[name] {
+			return fmt.Errorf("station %q of the new committee has no card in the plan", name)
+		}
+		in[name] |= roleNew
+	}
+	if len(r.New) < 2 || len(r.New) > MaxStations {
+		return fmt.Errorf("the new committee needs 2 to %d stations, the plan names %d", MaxStations, len(r.New))
+	}
+	if r.Threshold < 2 || r.Threshold > len(r.New) {
+		return fmt.Errorf("new threshold %d is not possible with %d stations: it must be from 2 to %d", r.Threshold, len(r.New), len(r.New))
+	}
+	for _, c := range p.Stations {
+		if in[c.Name] == 0 {
+			return fmt.Errorf("station %q is in the plan but in neither committee", c.Name)
+		}
+	}
+	if !sort.StringsAreSorted(r.Old) || !sort.StringsAreSorted(r.New) {
+		return fmt.Errorf("the plan's committees are not in name order: the plan was not made by coldtss")
+	}
+	return nil
+}
+
+// roles returns station j's part in a resharing.
+func (p *Plan) roles(j int) role {
+	var out role
+	name := p.Stations[j].Name
+	for _, n := range p.Reshare.Old {
+		if n == name {
+			out |= roleOld
+		}
+	}
+	for _, n := range p.Reshare.New {
+		if n == name {
+			out |= roleNew
+		}
+	}
+	return out
+}
+
+// epoch is the key's epoch a plan uses (1 for plans that do not say).
+func (k *PlanKey) epoch() int {
+	if k == nil || k.Epoch < 1 {
+		return 1
+	}
+	return k.Epoch
 }
 
 func (m SignRequest) validate(curve string) error {

@@ -87,12 +87,17 @@ type tssParty struct {
 }
 
 // partyIDs builds tss-lib party ids for the plan's stations. The party key
-// is derived from each station's identity, so it is stable across ceremonies.
+// is derived from each station's identity and the key's epoch (partyKey),
+// so it is stable across the ceremonies of one epoch.
 func partyIDs(plan *Plan) (tss.SortedPartyIDs, map[int]*tss.PartyID, map[int]int) {
+	epoch := 1
+	if plan.Kind == KindSign {
+		epoch = plan.Key.epoch()
+	}
 	var un tss.UnSortedPartyIDs
 	byPlan := map[int]*tss.PartyID{}
 	for i, c := range plan.Stations {
-		pid := tss.NewPartyID(c.Name, c.Name, c.PartyKey())
+		pid := tss.NewPartyID(c.Name, c.Name, partyKey(c, epoch))
 		un = append(un, pid)
 		byPlan[i] = pid
 	}

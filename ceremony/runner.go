@@ -60,12 +60,17 @@ type Runner struct {
 	Poll      time.Duration // how often to look for their packets
 	Progress  func(Status)
 
-	PreParams []byte // keygen (secp256k1): one pre-parameter set
-	Share     []byte // signing: this station's share of Plan.Key
+	// PreParams is one pre-parameter set (secp256k1), for a keygen or for
+	// this station's party in the new committee of a resharing.
+	PreParams []byte
+	// Share is this station's share of Plan.Key: signing, and resharing
+	// for a station of the old committee.
+	Share []byte
 
-	// Save is called once every station has confirmed a keygen, before
-	// this station says it saved its share: it must store the key as
-	// pending (usable only once every station has said so). If it fails,
+	// Save is called once every station has confirmed a keygen or a
+	// resharing, before this station says it saved its share: it must
+	// store the key as pending (usable only once every station has said
+	// so; after a resharing, the old share stays until then). If it fails,
 	// the ceremony stops and the other stations keep the key pending.
 	Save func(*Result) error
 
@@ -82,12 +87,13 @@ type testHooks struct {
 // Result is what a ceremony produced.
 type Result struct {
 	Transcript *Transcript
-	// keygen
+	// keygen and resharing (Share is nil for a station that is only in the
+	// old committee of a resharing: it gets no new share)
 	Share     []byte
 	PublicKey []byte
 	ChainCode []byte
 	// Saved: every station's signature saying it stored its share
-	// (keygen), in plan order.
+	// (keygen, resharing), in plan order.
 	Saved []Confirmation
 	// sign: one per message
 	Signatures  [][]byte
@@ -200,6 +206,14 @@ func (s *runState) makeParties() error {
 	plan := s.plan
 	if plan.Kind == KindKeygen {
 		p, err := newKeygenParty(plan, s.self, s.r.PreParams)
+		if err != nil {
+			return err
+		}
+		s.parties = []Party{p}
+		return nil
+	}
+	if plan.Kind == KindReshare {
+		p, err := newReshareParty(plan, s.self, s.r.Share, s.r.PreParams)
 		if err != nil {
 			return err
 		}

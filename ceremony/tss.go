@@ -177,6 +177,9 @@ func newSignParty(plan *Plan, self, index int, share []byte) (_ signParty, err e
 		if err := checkKey(plan, compressPoint(plan.Curve, p.pubX, p.pubY)); err != nil {
 			return nil, err
 		}
+		if err := checkShareEpoch(plan, self, key.ShareID); err != nil {
+			return nil, err
+		}
 		p.party = eddsasigning.NewLocalParty(msg, params, key, base.out, p.end, len(data))
 		return p, nil
 	}
@@ -187,6 +190,9 @@ func newSignParty(plan *Plan, self, index int, share []byte) (_ signParty, err e
 		return nil, fmt.Errorf("the share of key %s does not decode: %v", plan.Key.ID, err)
 	}
 	if err := checkKey(plan, compressPoint(plan.Curve, key.ECDSAPub.X(), key.ECDSAPub.Y())); err != nil {
+		return nil, err
+	}
+	if err := checkShareEpoch(plan, self, key.ShareID); err != nil {
 		return nil, err
 	}
 	path, err := req.path()

@@ -1,0 +1,240 @@
+package ceremony_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/transport"
+)
+
+// heldKey is a key as the tests hold it: the plan key and every holder's
+// share by name.
+type heldKey struct {
+	curve     string
+	key       ceremony.PlanKey
+	threshold int
+	shares    map[string][]byte
+}
+
+func keygen(t *testing.T, ids []*ceremony.Identity, cards []ceremony.Card, threshold int, curve string) heldKey {
+	t.Helper()
+	plan, err := ceremony.NewKeygenPlan(cards, threshold, curve, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pps := map[string][]byte{}
+	if curve == ceremony.CurveSecp256k1 {
+		for i, pp := range preParams(t, len(ids)) {
+			pps[ids[i].Name] = pp
+		}
+	}
+	res := runAll(t, plan, ids, func(i int, r *ceremony.Runner) { r.PreParams = pps[ids[i].Name] })
+	h := heldKey{curve: curve, threshold: threshold, shares: map[string][]byte{},
+		key: ceremony.PlanKey{ID: "0123456789abcdef", PublicKey: hex.EncodeToString(res[0].PublicKey), ChainCode: hex.EncodeToString(res[0].ChainCode),
+			Holders: plan.Names(), Epoch: 1, Committee: "00000000000000e1"}}
+	for i, id := range ids {
+		h.shares[id.Name] = res[i].Share
+	}
+	return h
+}
+
+// reshare runs a resharing of h from the old stations to the new ones and
+// returns the key as the new committee holds it. Pre-parameter sets are
+// handed to the new committee's stations in order.
+func reshare(t *testing.T, h heldKey, all []*ceremony.Identity, old, next []string, threshold int) (heldKey, []*ceremony.Result) {
+	t.Helper()
+	byName := map[string]*ceremony.Identity{}
+	for _, id := range all {
+		byName[id.Name] = id
+	}
+	var oldCards, newCards []ceremony.Card
+	for _, n := range old {
+		oldCards = append(oldCards, byName[n].Card())
+	}
+	for _, n := range next {
+		newCards = append(newCards, byName[n].Card())
+	}
+	plan, err := ceremony.NewResharePlan(h.key, h.curve, h.threshold, oldCards, newCards, threshold, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []*ceremony.Identity
+	for _, n := range plan.Names() {
+		ids = append(ids, byName[n])
+	}
+	pps := map[string][]byte{}
+	if h.curve == ceremony.CurveSecp256k1 {
+		for i, pp := range preParams(t, len(next)) {
+			pps[plan.Reshare.New[i]] = pp
+		}
+	}
+	start := time.Now()
+	res := runAll(t, plan, ids, func(i int, r *ceremony.Runner) {
+		r.PreParams = pps[ids[i].Name]
+		for _, n := range old {
+			if n == ids[i].Name {
+				r.Share = h.shares[n]
+			}
+		}
+	})
+	t.Logf("reshare %s %v -> %v (%d-of-%d): %s", h.curve, old, next, threshold, len(next), time.Since(start))
+	out := heldKey{curve: h.curve, threshold: threshold, shares: map[string][]byte{}, key: h.key}
+	out.key.Holders, out.key.Epoch, out.key.Committee = plan.Reshare.New, h.key.Epoch+1, fmt.Sprintf("%016x", h.key.Epoch+1)
+	for i, id := range ids {
+		r := res[i]
+		if err := r.Transcript.Verify(); err != nil {
+			t.Fatal(err)
+		}
+		if hex.EncodeToString(r.PublicKey) != h.key.PublicKey || hex.EncodeToString(r.ChainCode) != h.key.ChainCode {
+			t.Fatalf("%s: the resharing changed the public key or chain code", id.Name)
+		}
+		if len(r.Saved) != len(ids) {
+			t.Fatalf("%s: %d saved acknowledgements, want %d", id.Name, len(r.Saved), len(ids))
+		}
+		inNew := strings.Contains(" "+strings.Join(next, " ")+" ", " "+id.Name+" ")
+		if inNew != (r.Share != nil) {
+			t.Fatalf("%s: in the new committee %v, but got a share: %v", id.Name, inNew, r.Share != nil)
+		}
+		if inNew {
+			out.shares[id.Name] = r.Share
+		}
+	}
+	return out, res
+}
+
+// sign signs one message with the named holders of h and checks the
+// signature under the key's public key.
+func sign(t *testing.T, h heldKey, all []*ceremony.Identity, signers ...string) error {
+	t.Helper()
+	byName := map[string]*ceremony.Identity{}
+	for _, id := range all {
+		byName[id.Name] = id
+	}
+	var cards []ceremony.Card
+	for _, n := range signers {
+		cards = append(cards, byName[n].Card())
+	}
+	msg := ceremony.SignRequest{Data: hex.EncodeToString([]byte("pay the builder"))}
+	if h.curve == ceremony.CurveSecp256k1 {
+		msg.Data = strings.Repeat("2a", 32)
+	}
+	plan, err := ceremony.NewSignPlan(h.key, h.curve, h.threshold, ceremony.SortedCards(cards), []ceremony.SignRequest{msg}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []*ceremony.Identity
+	for _, n := range plan.Names() {
+		ids = append(ids, byName[n])
+	}
+	res, errs := tryAll(plan, ids, func(i int, r *ceremony.Runner) { r.Share = h.shares[ids[i].Name] })
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	// The signature verifies under the key's own public key (the
+	// transcript check recomputes it from the plan).
+	if err := res[0].Transcript.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(res[0].SigningKeys[0]); got != h.key.PublicKey {
+		t.Fatalf("signed under %s, the key is %s", got, h.key.PublicKey)
+	}
+	return nil
+}
+
+// tryAll runs every station of a plan and returns what each got.
+func tryAll(plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) ([]*ceremony.Result, []error) {
+	tr := transport.NewMemory()
+	results := make([]*ceremony.Result, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: time.Minute, Poll: 5 * time.Millisecond,
+			Save: func(*ceremony.Result) error { return nil }}
+		setup(i, r)
+		wg.Add(1)
+		go func(i int, r *ceremony.Runner) {
+			defer wg.Done()
+			results[i], errs[i] = r.Run(context.Background())
+		}(i, r)
+	}
+	wg.Wait()
+	return results, errs
+}
+
+func names(ids []*ceremony.Identity) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, id.Name)
+	}
+	return out
+}
+
+// An EdDSA 2-of-3 key reshared to a committee where st3 replaces st2: the
+// new committee signs with the new station, same public key; st2's old
+// share no longer signs with them.
+func TestEdDSAReshareReplacesAStation(t *testing.T) {
+	all, cards := identities(t, 4)
+	h := keygen(t, all[:3], cards[:3], 2, ceremony.CurveEd25519)
+	h2, _ := reshare(t, h, all, []string{"st0", "st1"}, []string{"st0", "st1", "st3"}, 2)
+	if err := sign(t, h2, all, "st0", "st3"); err != nil {
+		t.Fatalf("signing with the new station: %v", err)
+	}
+	if err := sign(t, h2, all, "st1", "st3"); err != nil {
+		t.Fatalf("signing with the new station: %v", err)
+	}
+	// st2 kept its epoch-1 share: a plan of epoch 2 is refused by it with
+	// the epoch said.
+	stale := h2
+	stale.shares = map[string][]byte{"st0": h2.shares["st0"], "st2": h.shares["st2"]}
+	stale.key.Holders = []string{"st0", "st1", "st2", "st3"}
+	err := sign(t, stale, all, "st0", "st2")
+	var ee *ceremony.EpochError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "is of epoch 1, the plan is for epoch 2") {
+		t.Fatalf("an epoch-1 share in an epoch-2 signing: %v", err)
+	}
+}
+
+// 2-of-3 to 3-of-5 (EdDSA for speed: the committee logic is the same for
+// both curves): two old holders deal to five stations, three of which are
+// new; three of the five sign.
+func TestReshareTwoOfThreeToThreeOfFive(t *testing.T) {
+	all, cards := identities(t, 6)
+	h := keygen(t, all[:3], cards[:3], 2, ceremony.CurveEd25519)
+	h2, _ := reshare(t, h, all, []string{"st1", "st2"}, []string{"st1", "st2", "st3", "st4", "st5"}, 3)
+	if err := sign(t, h2, all, "st1", "st4", "st5"); err != nil {
+		t.Fatal(err)
+	}
+	// Two of the five are no longer enough.
+	if _, err := ceremony.NewSignPlan(h2.key, h2.curve, h2.threshold, []ceremony.Card{cards[3], cards[4]}, []ceremony.SignRequest{{Data: "00"}}, nil); err == nil {
+		t.Fatal("a 2-signer plan for a 3-of-5 key")
+	}
+}
+
+// A refresh of an ECDSA 2-of-3 key: same stations, new shares, same key;
+// the new shares sign, and an old share is refused with the epoch said.
+func TestECDSARefresh(t *testing.T) {
+	all, cards := identities(t, 3)
+	h := keygen(t, all, cards, 2, ceremony.CurveSecp256k1)
+	h2, _ := reshare(t, h, all, []string{"st0", "st1"}, names(all), 2)
+	for n := range h.shares {
+		if string(h.shares[n]) == string(h2.shares[n]) {
+			t.Fatalf("%s's share did not change", n)
+		}
+	}
+	if err := sign(t, h2, all, "st0", "st2"); err != nil {
+		t.Fatal(err)
+	}
+	mixed := h2
+	mixed.shares = map[string][]byte{"st0": h2.shares["st0"], "st1": h.shares["st1"]}
+	err := sign(t, mixed, all, "st0", "st1")
+	if err == nil || !strings.Contains(err.Error(), "share of key "+h.key.ID+" is of epoch 1, the plan is for epoch 2") {
+		t.Fatalf("an old share in a signing after a refresh: %v", err)
+	}
+}
