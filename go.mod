@@ -6,6 +6,7 @@ replace github.com/agl/ed25519 => github.com/binance-chain/edwards25519 v0.0.0-2
 
 require (
 	filippo.io/age v1.3.2
+	filippo.io/edwards25519 v1.2.0
 	github.com/blackjack/webcam v0.6.1
 	github.com/bnb-chain/tss-lib/v3 v3.0.0
 	github.com/btcsuite/btcd v0.24.2
