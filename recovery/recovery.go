@@ -104,7 +104,7 @@ type parsed struct {
 	b     *Backup
 	xi    *big.Int
 	id    *big.Int
-	index int      // in Ks
+	index int // in Ks
 	ks    []*big.Int
 	bigX  [][]byte // encoded public points, in Ks order
 }
