@@ -68,6 +68,7 @@ See docs/ceremony-runbook.md for the full procedure.`,
 			qrCommand(),
 			transcriptCommand(),
 			backupCommand(),
+			recoverCommand(),
 		},
 	}
 }
