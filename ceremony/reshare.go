@@ -506,3 +506,8 @@ func (p *reshareParty) Done() bool { return p.oldDone() && p.newDone() }
 
 // isNew reports whether this station receives a new share.
 func (p *reshareParty) isNew() bool { return p.roles[p.self]&roleNew != 0 }
+
+// PartyKeyAt is the station's tss-lib party key (its share's x-coordinate,
+// tss-lib's ShareID) at an epoch of a key: PartyKey at epoch 1, a new one
+// at each resharing.
+func (c Card) PartyKeyAt(epoch int) *big.Int { return partyKey(c, epoch) }

@@ -398,3 +398,139 @@ func (h Home) Restore(c *backup.Contents, passphrase string) (newIdentity bool, 
 	}
 	return newIdentity, h.SaveKey(c.Key, c.Share, id.AgeIdentity().Recipient())
 }
+
+// --- resharing
+
+// nextDir holds, inside a key's folder, the share and record of the key's
+// next epoch while a resharing waits for every new station to say it saved
+// its share; the current share stays in use until then.
+func (h Home) nextDir(id string) string { return filepath.Join(h.keyDir(id), "next") }
+
+// SaveReshared stores this station's new share of a key after a resharing
+// (info is the key's record at the new epoch, pending). On a station that
+// holds no share of the key yet it is SaveKey; on one that does, the new
+// share waits beside the current one (which keeps working) until
+// ActivateReshared. A new share left by an earlier resharing that never
+// completed is replaced.
+func (h Home) SaveReshared(info keys.Record, share []byte, to age.Recipient) error {
+	cur, err := h.Key(info.ID)
+	if err != nil || cur.ID != info.ID {
+		return h.SaveKey(info, share, to)
+	}
+	if cur.Status != keys.Retired && cur.Epoch >= info.Epoch {
+		return fmt.Errorf("key %s is already at epoch %d on this station; refusing to save a share of epoch %d", info.ID, cur.Epoch, info.Epoch)
+	}
+	ct, err := backup.EncryptTo(share, to)
+	if err != nil {
+		return err
+	}
+	pub, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	stage := filepath.Join(h.keyDir(info.ID), ".next-"+randomHex(4))
+	if err := os.MkdirAll(stage, 0o700); err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	if err := atomicfile.WriteNew(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(h.nextDir(info.ID)); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, h.nextDir(info.ID)); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(h.keyDir(info.ID))
+}
+
+// PendingReshare returns the record of a key's next epoch waiting in the
+// vault (SaveReshared), if there is one.
+func (h Home) PendingReshare(id string) (keys.Record, bool) {
+	full, err := h.resolveKey(id)
+	if err != nil {
+		return keys.Record{}, false
+	}
+	b, err := os.ReadFile(filepath.Join(h.nextDir(full), "key.json"))
+	if err != nil {
+		return keys.Record{}, false
+	}
+	var info keys.Record
+	if json.Unmarshal(b, &info) != nil {
+		return keys.Record{}, false
+	}
+	return info, true
+}
+
+// ActivateReshared makes the new share of a resharing the key's share,
+// once every new station has said it saved its own (acks, the new
+// committee's, in its order): the old share is replaced by the new one
+// (and so destroyed), then the record becomes the new epoch's, active. A
+// station that got its first share of the key in the resharing has it
+// activated as after a keygen. Run again after an interruption, it
+// finishes the job.
+func (h Home) ActivateReshared(id string, acks []keys.Acknowledgement) error {
+	full, err := h.resolveKey(id)
+	if err != nil {
+		return err
+	}
+	info, ok := h.PendingReshare(full)
+	if !ok {
+		return h.ActivateKey(full, acks)
+	}
+	if len(acks) != len(info.Stations) {
+		return fmt.Errorf("key %s: %d stations said they saved their share of epoch %d, the new committee has %d", info.ID, len(acks), info.Epoch, len(info.Stations))
+	}
+	next := h.nextDir(full)
+	if _, err := os.Stat(filepath.Join(next, "share.age")); err == nil {
+		// The rename replaces the old share's file: from here on only the
+		// new share is on this station.
+		if err := os.Rename(filepath.Join(next, "share.age"), filepath.Join(h.keyDir(full), "share.age")); err != nil {
+			return err
+		}
+		if err := atomicfile.SyncDir(h.keyDir(full)); err != nil {
+			return err
+		}
+	}
+	info.Status, info.SavedBy = keys.Active, acks
+	pub, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(h.keyDir(full), "key.json"), append(pub, '\n'), publicPerm); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(next); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(h.keyDir(full))
+}
+
+// RetireKey destroys this station's share of a key it no longer holds
+// after a resharing (called only once every new station has said it saved
+// its share), keeping the public record of the key's new epoch, marked
+// keys.Retired.
+func (h Home) RetireKey(info keys.Record) error {
+	full, err := h.resolveKey(info.ID)
+	if err != nil {
+		return err
+	}
+	info.Status = keys.Retired
+	pub, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(h.keyDir(full), "key.json"), append(pub, '\n'), publicPerm); err != nil {
+		return err
+	}
+	for _, p := range []string{filepath.Join(h.keyDir(full), "share.age"), h.nextDir(full)} {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("key %s is retired but its old share could not be removed: %v; remove %s by hand", info.ID, err, p)
+		}
+	}
+	return atomicfile.SyncDir(h.keyDir(full))
+}

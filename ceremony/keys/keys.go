@@ -23,6 +23,9 @@ const Format = "coldtss-key/1"
 const (
 	Pending = "pending"
 	Active  = "active"
+	// Retired is the record a station keeps of a key it no longer holds a
+	// share of: it left the committee in a resharing.
+	Retired = "retired"
 )
 
 // Record is the public description of a threshold key, kept beside the
@@ -154,7 +157,15 @@ func (r Record) Words() string {
 
 // PlanKey is what a signing plan says of the key.
 func (r Record) PlanKey() ceremony.PlanKey {
-	return ceremony.PlanKey{ID: r.ID, PublicKey: r.PublicKey, ChainCode: r.ChainCode, Holders: r.Stations}
+	return ceremony.PlanKey{ID: r.ID, PublicKey: r.PublicKey, ChainCode: r.ChainCode, Holders: r.Stations, Epoch: r.epoch(), Committee: r.Committee()}
+}
+
+// epoch is the record's epoch (records made before epochs count as 1).
+func (r Record) epoch() int {
+	if r.Epoch < 1 {
+		return 1
+	}
+	return r.Epoch
 }
 
 // ConfirmHint says how to make a pending key usable.
@@ -164,6 +175,9 @@ func ConfirmHint(id string) string {
 
 // CheckUsable refuses a key that cannot sign yet.
 func (r Record) CheckUsable() error {
+	if r.Status == Retired {
+		return fmt.Errorf("this station no longer holds a share of key %s: it left the committee when the key was reshared to epoch %d (holders now: %s)", r.ID, r.Epoch, strings.Join(r.Stations, ", "))
+	}
 	if r.IsPending() {
 		return fmt.Errorf("key %s is pending: not every station has said it saved its share, so it cannot sign yet. %s", r.ID, ConfirmHint(r.ID))
 	}
@@ -196,8 +210,14 @@ func (r Record) CheckSignPlan(plan *ceremony.Plan) error {
 	if err := r.CheckUsable(); err != nil {
 		return err
 	}
-	if plan.Key == nil || r.PublicKey != plan.Key.PublicKey || r.ChainCode != plan.Key.ChainCode || r.Curve != plan.Curve || r.Threshold != plan.Threshold {
-		return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code, curve or threshold differ): the plan was altered; stop", r.ID)
+	if plan.Key == nil || r.PublicKey != plan.Key.PublicKey || r.ChainCode != plan.Key.ChainCode || r.Curve != plan.Curve {
+		return fmt.Errorf("the plan's key %s does not match this station's record of it (public key, chain code or curve differ): the plan was altered; stop", r.ID)
+	}
+	if err := r.CheckEpoch(plan.Key); err != nil {
+		return err
+	}
+	if r.Threshold != plan.Threshold {
+		return fmt.Errorf("the plan's key %s does not match this station's record of it (threshold %d, the record says %d): the plan was altered; stop", r.ID, plan.Threshold, r.Threshold)
 	}
 	cards, err := r.Cards()
 	if err != nil {
@@ -207,6 +227,25 @@ func (r Record) CheckSignPlan(plan *ceremony.Plan) error {
 		if k, ok := cards[c.Name]; !ok || k.SignKey != c.SignKey {
 			return fmt.Errorf("the plan's identity card for %s is not the one that generated key %s: the plan was altered or made for another key; stop and compare identity words", c.Name, r.ID)
 		}
+	}
+	return nil
+}
+
+// CheckEpoch refuses a plan for another epoch of the key than this
+// station's share, saying which is current where, and a plan whose
+// committee is not the record's.
+func (r Record) CheckEpoch(k *ceremony.PlanKey) error {
+	pe := k.Epoch
+	if pe < 1 {
+		pe = 1 // plans made before epochs
+	}
+	switch {
+	case pe > r.epoch():
+		return fmt.Errorf("this station's share of key %s is of epoch %d, the plan is for epoch %d: the key was reshared and this station is not in the current committee, or missed the resharing. Restore a backup of epoch %d on this station, or leave it out of the plan", r.ID, r.epoch(), pe, pe)
+	case pe < r.epoch():
+		return fmt.Errorf("this station's share of key %s is of epoch %d, the plan is for epoch %d: the plan was made from an out-of-date record of the key (or by a station that left the committee); make a new plan on a station of the current committee", r.ID, r.epoch(), pe)
+	case k.Committee != "" && k.Committee != r.Committee():
+		return fmt.Errorf("the plan's committee %s for key %s at epoch %d is not this station's (%s): the plan was made for another resharing of the key or altered; stop and compare", k.Committee, r.ID, pe, r.Committee())
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 func joinCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "join",
-		Usage:     "take part in the ceremony a plan describes (keygen or signing)",
+		Usage:     "take part in the ceremony a plan describes (keygen, signing or resharing)",
 		ArgsUsage: "PLAN",
 		Description: `Shows the plan and its fingerprint words, asks you to confirm them, then runs
 the ceremony: writes this station's packet for each step to the stick and
@@ -85,14 +85,23 @@ func join(c *cli.Context) error {
 		return err
 	}
 	var info keys.Record
-	if plan.Kind == ceremony.KindSign {
+	var rs reshareRole
+	switch {
+	case plan.Kind == ceremony.KindSign:
 		if info, err = h.Key(plan.Key.ID); err != nil {
 			return err
 		}
 		if err := info.CheckSignPlan(plan); err != nil {
 			return err
 		}
-	} else if plan.Curve == ceremony.CurveSecp256k1 && h.CountPreParams() == 0 {
+	case plan.Kind == ceremony.KindReshare:
+		if rs, err = checkReshare(h, plan, me.Name); err != nil {
+			return err
+		}
+		info = rs.prev
+	}
+	needPreParams := plan.Kind == ceremony.KindKeygen || (plan.Kind == ceremony.KindReshare && rs.inNew)
+	if needPreParams && plan.Curve == ceremony.CurveSecp256k1 && h.CountPreParams() == 0 {
 		return fmt.Errorf("station %s has no unused pre-parameters: run `coldtss preparams --home %s` first (it takes a few minutes)", me.Name, h.Dir)
 	}
 	if !c.Bool("json") {
@@ -149,12 +158,34 @@ func join(c *cli.Context) error {
 			return nil
 		}
 	}
+	if plan.Kind == ceremony.KindReshare {
+		r.Save = func(res *ceremony.Result) error {
+			if _, err := h.SaveTranscript(plan.Session, res.Transcript.Marshal()); err != nil {
+				return err
+			}
+			if !rs.inNew {
+				return nil // nothing to save: this station leaves the committee
+			}
+			rec, err := resharedRecord(plan, me.Name, res, rs)
+			if err != nil {
+				return err
+			}
+			if err := h.SaveReshared(rec, res.Share, id.AgeIdentity().Recipient()); err != nil {
+				return err
+			}
+			pending = &rec
+			return nil
+		}
+	}
 	switch {
-	case plan.Kind == ceremony.KindSign:
+	case plan.Kind == ceremony.KindSign || (plan.Kind == ceremony.KindReshare && rs.inOld):
 		if r.Share, err = h.Share(info.ID, id.AgeIdentity()); err != nil {
 			return err
 		}
-	case plan.Curve == ceremony.CurveSecp256k1:
+	}
+	switch {
+	case plan.Kind == ceremony.KindSign:
+	case needPreParams && plan.Curve == ceremony.CurveSecp256k1:
 		// Taken off the disk now: a set is never used for two keys, even if this ceremony fails.
 		if r.PreParams, err = h.TakePreParams(id.AgeIdentity()); err != nil {
 			return err
@@ -169,6 +200,9 @@ func join(c *cli.Context) error {
 	took := time.Since(start)
 	if err != nil {
 		med.Stop()
+		if pending != nil && plan.Kind == ceremony.KindReshare {
+			return fmt.Errorf("%v (%s). The new share of key %s (epoch %d) is saved on this station as pending; the share of epoch %d is kept until every new station has said it saved its share", err, med.Where(), pending.ID, pending.Epoch, plan.Key.Epoch)
+		}
 		if pending != nil {
 			return fmt.Errorf("%v (%s). Key %s is saved on this station as pending", err, med.Where(), pending.ID)
 		}
@@ -188,6 +222,9 @@ func join(c *cli.Context) error {
 	}
 	if plan.Kind == ceremony.KindKeygen {
 		return finishKeygen(c, h, plan, *pending, res, tpath, took)
+	}
+	if plan.Kind == ceremony.KindReshare {
+		return finishReshare(c, h, plan, rs, pending, res, tpath, took)
 	}
 	return finishSign(ctx, c, plan, med, rv, res, tpath, took)
 }
@@ -272,5 +309,101 @@ func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, med me
 			fmt.Println("Show the signed transaction to the online machine: coldtss qr show FILE --as terminal, read there with coldtss-online scan")
 		}
 	}
+	return nil
+}
+
+// reshareRole is this station's part in a resharing and its record of the
+// key before it, if it has one.
+type reshareRole struct {
+	inOld, inNew bool
+	prev         keys.Record
+	hasPrev      bool
+}
+
+// checkReshare checks a resharing plan against this station's record of
+// the key: a station of the old committee must hold the key at the plan's
+// epoch and committee; a station of the new committee that holds a share
+// already must too.
+func checkReshare(h vault.Home, plan *ceremony.Plan, me string) (reshareRole, error) {
+	var rs reshareRole
+	for _, n := range plan.Reshare.Old {
+		rs.inOld = rs.inOld || n == me
+	}
+	for _, n := range plan.Reshare.New {
+		rs.inNew = rs.inNew || n == me
+	}
+	prev, err := h.Key(plan.Key.ID)
+	rs.hasPrev = err == nil && prev.ID == plan.Key.ID
+	if rs.hasPrev {
+		rs.prev = prev
+	}
+	switch {
+	case rs.inOld && !rs.hasPrev:
+		return rs, fmt.Errorf("this station (%s) is in the plan's old committee but holds no share of key %s: %v", me, plan.Key.ID, err)
+	case rs.inOld, rs.hasPrev && prev.Status != keys.Retired:
+		if err := prev.CheckResharePlan(plan); err != nil {
+			return rs, err
+		}
+	}
+	return rs, nil
+}
+
+// resharedRecord is this station's record of the key after the resharing.
+func resharedRecord(plan *ceremony.Plan, me string, res *ceremony.Result, rs reshareRole) (keys.Record, error) {
+	var prev *keys.Record
+	if rs.hasPrev {
+		prev = &rs.prev
+	}
+	rec := keys.Reshared(plan, me, res, prev)
+	if plan.Curve == ceremony.CurveSecp256k1 && rec.XPub == "" {
+		xpub, err := bitcoin.XPub(res.PublicKey, res.ChainCode, &chaincfg.MainNetParams)
+		if err != nil {
+			return rec, err
+		}
+		rec.XPub = xpub
+	}
+	return rec, nil
+}
+
+// finishReshare runs once every station has said it saved its new share:
+// only now is the old share destroyed. A station of the new committee
+// makes its new share the key's; one that left keeps the public record
+// only, marked retired.
+func finishReshare(c *cli.Context, h vault.Home, plan *ceremony.Plan, rs reshareRole, pending *keys.Record, res *ceremony.Result, tpath string, took time.Duration) error {
+	acks := keys.NewCommitteeAcks(plan, res.Saved)
+	var what string
+	switch {
+	case rs.inNew:
+		if err := h.ActivateReshared(plan.Key.ID, acks); err != nil {
+			return fmt.Errorf("every new station saved its share of key %s, but this station could not make its new share the current one: %v. Run `coldtss join` never again for this plan; see the runbook, \"Resharing\"", plan.Key.ID, err)
+		}
+		what = fmt.Sprintf("This station holds a share of epoch %d; its share of epoch %d is destroyed.", plan.Key.Epoch+1, plan.Key.Epoch)
+	case rs.hasPrev:
+		rec, err := resharedRecord(plan, rs.prev.Station, res, rs)
+		if err != nil {
+			return err
+		}
+		rec.SavedBy = acks
+		if err := h.RetireKey(rec); err != nil {
+			return err
+		}
+		what = fmt.Sprintf("This station left the committee: its share of epoch %d is destroyed; it keeps the key's public record, marked retired.", plan.Key.Epoch)
+	}
+	info, err := h.Key(plan.Key.ID)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return cliutil.PrintJSON(struct {
+			keys.Record
+			Seconds float64 `json:"seconds"`
+		}{info, took.Seconds()})
+	}
+	fmt.Printf("Key %s reshared in %s to %s (%d-of-%d, epoch %d), confirmed by all %d stations; every new station saved its share.\n",
+		plan.Key.ID, elapsed(took), strings.Join(plan.Reshare.New, ", "), plan.Reshare.Threshold, len(plan.Reshare.New), plan.Key.Epoch+1, len(plan.Stations))
+	fmt.Println(what)
+	printKey(info)
+	fmt.Printf("Transcript:  %s\n", tpath)
+	fmt.Println("Read the key words aloud: every station must show the same words as before. Shares and backups of the old epoch no longer work: make new backups now.")
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/atomicfile"
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/internal/untrusted"
@@ -18,7 +19,7 @@ import (
 func planCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "plan",
-		Usage: "make or show a ceremony plan (keygen or signing)",
+		Usage: "make or show a ceremony plan (keygen, signing or resharing)",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "keygen",
@@ -73,6 +74,28 @@ plan raw data that no station can review: stations must join those with
 					jsonFlag,
 				}, policyFlags()...),
 				Action: planSign,
+			},
+			{
+				Name:  "reshare",
+				Usage: "plan a resharing of a key this station holds: replace, add or remove stations, change the threshold, or refresh",
+				Description: `The key keeps its public key, chain code and addresses; its epoch goes up by
+one and every share of the old epoch stops working once every new station has
+saved its new share. --old names the current holders that take part (at least
+the threshold); --new names the holders that stay, --card adds a new station
+by its identity card. --refresh reshares to the same stations and threshold.`,
+				Flags: []cli.Flag{
+					homeFlag,
+					&cli.StringFlag{Name: "key", Usage: "key id, as shown by coldtss keys list", Required: true},
+					&cli.StringSliceFlag{Name: "old", Usage: "current holder that takes part and deals its share out (repeat; at least the key's threshold)"},
+					&cli.StringSliceFlag{Name: "new", Usage: "current holder that stays in the new committee (repeat)"},
+					&cli.StringSliceFlag{Name: "card", Usage: "identity card file of a station that joins the new committee (repeat)"},
+					&cli.IntFlag{Name: "threshold", Usage: "stations the new committee needs to sign (default: the key's current threshold)"},
+					&cli.BoolFlag{Name: "refresh", Usage: "new shares for the same stations and threshold (every holder in both committees)"},
+					&cli.StringFlag{Name: "label", Usage: "a note for the plan"},
+					&cli.StringFlag{Name: "out", Usage: "plan file to write", Required: true},
+					jsonFlag,
+				},
+				Action: planReshare,
 			},
 			{
 				Name:      "show",
@@ -158,6 +181,45 @@ func planSign(c *cli.Context) error {
 	return writePlan(c, plan)
 }
 
+func planReshare(c *cli.Context) error {
+	info, err := home(c).Key(c.String("key"))
+	if err != nil {
+		return err
+	}
+	rp := keys.ResharePlan{Old: c.StringSlice("old"), Threshold: c.Int("threshold"), Label: c.String("label")}
+	stay := c.StringSlice("new")
+	if c.Bool("refresh") {
+		if len(stay)+len(c.StringSlice("card")) > 0 || (rp.Threshold != 0 && rp.Threshold != info.Threshold) {
+			return usageError{Err: fmt.Errorf("--refresh keeps the same stations and threshold: drop --new, --card and --threshold")}
+		}
+		stay = info.Stations
+		if len(rp.Old) == 0 {
+			rp.Old = info.Stations
+		}
+	}
+	if len(rp.Old) == 0 {
+		return usageError{Err: fmt.Errorf("name the current holders that take part with --old (at least %d of %s)", info.Threshold, strings.Join(info.Stations, ", "))}
+	}
+	if rp.Threshold == 0 {
+		rp.Threshold = info.Threshold
+	}
+	if rp.New, err = info.Signers(stay); err != nil {
+		return fmt.Errorf("--new: %v", err)
+	}
+	for _, f := range c.StringSlice("card") {
+		card, err := readCard(f)
+		if err != nil {
+			return err
+		}
+		rp.New = append(rp.New, card)
+	}
+	plan, err := info.PlanReshare(rp)
+	if err != nil {
+		return err
+	}
+	return writePlan(c, plan)
+}
+
 func writePlan(c *cli.Context, plan *ceremony.Plan) error {
 	out := c.String("out")
 	if err := atomicfile.WriteNew(out, plan.Marshal(), 0o644); err != nil {
@@ -194,6 +256,10 @@ type planJSON struct {
 	Threshold   int      `json:"threshold"`
 	Stations    []string `json:"stations"`
 	Key         string   `json:"key,omitempty"`
+	Epoch       int      `json:"epoch,omitempty"`
+	Old         []string `json:"old,omitempty"`
+	New         []string `json:"new,omitempty"`
+	NewThresh   int      `json:"new_threshold,omitempty"`
 	Messages    int      `json:"messages,omitempty"`
 	Steps       int      `json:"steps"`
 	Fingerprint string   `json:"fingerprint"`
@@ -205,7 +271,10 @@ func planView(p *ceremony.Plan) planJSON {
 	v := planJSON{Kind: p.Kind, Session: p.Session, Curve: p.Curve, Threshold: p.Threshold, Stations: p.Names(),
 		Messages: len(p.Messages), Steps: ceremony.TotalSteps(p.Kind, p.Curve), Fingerprint: hex.EncodeToString(fp[:]), Words: p.FingerprintWords()}
 	if p.Key != nil {
-		v.Key = p.Key.ID
+		v.Key, v.Epoch = p.Key.ID, p.Key.Epoch
+	}
+	if p.Reshare != nil {
+		v.Old, v.New, v.NewThresh = p.Reshare.Old, p.Reshare.New, p.Reshare.Threshold
 	}
 	return v
 }
@@ -224,6 +293,13 @@ func describePlan(w *os.File, p *ceremony.Plan) {
 		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintf(w, "Key:         %s (%d-of-%d), public key %s\n", untrusted.Text(p.Key.ID), p.Threshold, len(p.Key.Holders), untrusted.Text(p.Key.PublicKey))
+		if p.Key.Epoch > 0 {
+			fmt.Fprintf(w, "Epoch:       %d (committee %s)\n", p.Key.Epoch, untrusted.Text(p.Key.Committee))
+		}
+	}
+	if r := p.Reshare; r != nil {
+		fmt.Fprintf(w, "Reshare:     from %s (deal their shares out)\n", untrusted.Text(strings.Join(r.Old, ", ")))
+		fmt.Fprintf(w, "             to   %s, %d-of-%d, epoch %d: same public key and addresses; shares of epoch %d stop working\n", untrusted.Text(strings.Join(r.New, ", ")), r.Threshold, len(r.New), p.Key.Epoch+1, p.Key.Epoch)
 	}
 	fmt.Fprintln(w, "Stations:")
 	for _, s := range p.Stations {
