@@ -127,6 +127,9 @@ func runRecovery(c *cli.Context, tr *recovery.Transcript, out string) error {
 	switch tr.Action {
 	case "bitcoin-psbt", "ethereum-request":
 		file := c.String("psbt") + c.String("eth-request")
+		if _, _, err := rec.Secp256k1("Bitcoin and Ethereum need"); err != nil {
+			return fmt.Errorf("%v (an ed25519 key signs messages: --message FILE)", err)
+		}
 		p, err := loadPayload(c, c.String("psbt"), c.String("eth-request"))
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
@@ -440,4 +441,25 @@ wait:
 		return err
 	})
 	checkNoRecoverySecrets(t, dir, g, "")
+}
+
+// An ed25519 key signs a message file in recovery; crypto/ed25519 checks
+// the signature against the key's public record.
+func TestRecoverEd25519Message(t *testing.T) {
+	g := goldenKey(t, "ed25519")
+	dir := t.TempDir()
+	msg := filepath.Join(dir, "statement.txt")
+	os.WriteFile(msg, []byte("Funds moved after the fire of 1 December.\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	mustRun(t, append([]string{"recover", "--out", out, "--message", msg}, g.bobCarol()...)...)
+	b, _ := os.ReadFile(filepath.Join(out, "signature.hex"))
+	sig, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	pub, _ := hex.DecodeString(g.key.PublicKey)
+	m, _ := os.ReadFile(msg)
+	if err != nil || !ed25519.Verify(pub, m, sig) {
+		t.Fatalf("crypto/ed25519 rejects the recovered key's signature: %v %x", err, sig)
+	}
+	// Chains need a secp256k1 key.
+	_, errOut, err := run(t, append([]string{"recover", "--out", out, "--psbt", msg}, g.bobCarol()...)...)
+	oneLineError(t, "ed25519 PSBT", errOut, err, "ed25519 key", "secp256k1")
 }
