@@ -658,3 +658,29 @@ func TestOpenAndTranscript(t *testing.T) {
 		t.Fatalf("transcript: %v %s", err, out)
 	}
 }
+
+// blame finds the share outside every subset that rebuilds the key: a
+// case the per-share checks stop before, so it is tested on its own with
+// a made-up sharing f(x) = s + a·x.
+func TestBlameNamesTheOddShare(t *testing.T) {
+	g := secp256k1{}
+	s, a := big.NewInt(1234567), big.NewInt(89)
+	pub := g.mulBase(s)
+	rec := keys.Record{ID: "k", Threshold: 2}
+	var ps []*parsed
+	for i, name := range []string{"a.age", "b.age", "c.age"} {
+		x := big.NewInt(int64(10 + i))
+		y := new(big.Int).Add(s, new(big.Int).Mul(a, x))
+		if name == "b.age" {
+			y.Add(y, big.NewInt(1))
+		}
+		ps = append(ps, &parsed{b: &Backup{File: name}, id: x, xi: y})
+	}
+	wantErr(t, blame(ps, g, pub, rec), "b.age: the share inside is not on key k's sharing")
+	wantErr(t, blame(ps[:2], g, pub, rec), "the shares of a.age, b.age do not rebuild key k", "bring another station's backup")
+	// Without the bad one, the interpolation is the secret.
+	got, err := interpolate([]*parsed{ps[0], ps[2]}, g)
+	if err != nil || got.Cmp(s) != 0 {
+		t.Fatalf("interpolated %v, want %v (%v)", got, s, err)
+	}
+}
