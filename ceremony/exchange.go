@@ -41,7 +41,7 @@ func (s *runState) exchange(ctx context.Context, step int, envs []Envelope) ([]*
 	if r.test.envelopes != nil {
 		envs = r.test.envelopes(step, envs)
 	}
-	pkt := &Packet{Version: PacketVersion, Session: s.plan.SessionBytes(), Step: step, From: s.self, Envelopes: envs}
+	pkt := &Packet{Version: PacketVersion, Step: step, From: s.self, Envelopes: envs}
 	if step > 1 {
 		pkt.Echo = echoOf(s.digests[step-2], s.self)
 	}

@@ -118,8 +118,8 @@ func checkDecoded(t *testing.T, plan *ceremony.Plan, raw []byte, step, want int,
 	if !bytes.Equal(p.Encode(), raw) {
 		t.Fatalf("accepted packet re-encodes to other bytes:\n%x\n%x", raw, p.Encode())
 	}
-	if p.Version != ceremony.PacketVersion || !bytes.Equal(p.Session, plan.SessionBytes()) || p.Step != step || p.From != want {
-		t.Fatalf("accepted packet version %d session %x step %d from %d, asked step %d from %d", p.Version, p.Session, p.Step, p.From, step, want)
+	if p.Version != ceremony.PacketVersion || p.Step != step || p.From != want {
+		t.Fatalf("accepted packet version %d step %d from %d, asked step %d from %d", p.Version, p.Step, p.From, step, want)
 	}
 	if !envelopesOK(p, len(plan.Stations)) {
 		t.Fatalf("accepted packet has bad envelopes: %+v", p.Envelopes)
@@ -142,7 +142,7 @@ func FuzzDecodePacket(f *testing.F) {
 	n := len(plan.Stations)
 	// One seed made now, so at least one valid packet is fuzzed even when
 	// the testdata seeds are stale.
-	p := &ceremony.Packet{Version: ceremony.PacketVersion, Session: plan.SessionBytes(), Step: 2, From: 1,
+	p := &ceremony.Packet{Version: ceremony.PacketVersion, Step: 2, From: 1,
 		Echo:      [][]byte{make([]byte, 32), make([]byte, 32)},
 		Envelopes: []ceremony.Envelope{{Kind: ceremony.EnvTSS, To: ceremony.Broadcast, Payload: []byte("x")}, {Kind: ceremony.EnvTSS, To: 2, Payload: []byte("y")}}}
 	p.Sign(ids[1], fp)
@@ -164,7 +164,7 @@ func FuzzDecodePacket(f *testing.F) {
 		signed := q.Encode()
 		got, err = ceremony.DecodePacket(plan, signed, fuzzWhere, step, w)
 		checkDecoded(t, plan, signed, step, w, got, err)
-		ok := q.Version == ceremony.PacketVersion && bytes.Equal(q.Session, plan.SessionBytes()) &&
+		ok := q.Version == ceremony.PacketVersion &&
 			q.From == w && q.Step == step && envelopesOK(&q, n)
 		if ok != (err == nil) {
 			t.Fatalf("signed packet %+v for step %d from %d: DecodePacket says %v, want accepted=%v", q, step, w, err, ok)
@@ -424,7 +424,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		return p.Encode()
 	}
 	base := func() *ceremony.Packet {
-		return &ceremony.Packet{Version: ceremony.PacketVersion, Session: plan.SessionBytes(), Step: 3, From: 1,
+		return &ceremony.Packet{Version: ceremony.PacketVersion, Step: 3, From: 1,
 			Echo: [][]byte{make([]byte, 32), bytes.Repeat([]byte{2}, 32)}}
 	}
 	batch := base()
@@ -453,9 +453,12 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	oldVersion := base()
 	oldVersion.Version = ceremony.PacketVersion - 1
 	write("FuzzDecodePacket", "invalid-old-version", sign(oldVersion), 3, uint8(1))
-	otherSession := base()
-	otherSession.Session = bytes.Repeat([]byte{0xee}, 16)
-	write("FuzzDecodePacket", "invalid-other-session", sign(otherSession), 3, uint8(1))
+	// Signed by bob, in a ceremony of the same stations with another session.
+	otherCeremony := *plan
+	otherCeremony.Session = strings.Repeat("ee", 16)
+	ofOther := base()
+	ofOther.Sign(ids[1], otherCeremony.Fingerprint())
+	write("FuzzDecodePacket", "invalid-other-ceremony", ofOther.Encode(), 3, uint8(1))
 	outsider := base()
 	outsider.From = 7
 	outsider.Sign(ids[1], fp)
@@ -484,7 +487,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzDecodePacket", "invalid-empty", []byte{}, 1, uint8(0))
 	write("FuzzDecodePacket", "invalid-text", []byte("hello"), 1, uint8(0))
 	write("FuzzDecodePacket", "invalid-cbor-map", []byte{0xa1, 0x61, 'a', 0x01}, 1, uint8(0))
-	write("FuzzDecodePacket", "invalid-cbor-nulls", []byte{0x87, 0xf6, 0xf6, 0xf6, 0xf6, 0xf6, 0xf6, 0xf6}, 1, uint8(0))
+	write("FuzzDecodePacket", "invalid-cbor-nulls", []byte{0x86, 0xf6, 0xf6, 0xf6, 0xf6, 0xf6, 0xf6}, 1, uint8(0))
 	write("FuzzDecodePacket", "invalid-deep-nesting", bytes.Repeat([]byte{0x81}, 40), 1, uint8(0))
 	write("FuzzDecodePacket", "invalid-huge-array", []byte{0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 1, uint8(0))
 

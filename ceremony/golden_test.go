@@ -122,7 +122,7 @@ func TestGolden(t *testing.T) {
 	})
 
 	echo := [][]byte{bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)}
-	pkt := &Packet{Version: PacketVersion, Session: plan.SessionBytes(), Step: 2, From: 0, Echo: echo, Envelopes: []Envelope{
+	pkt := &Packet{Version: PacketVersion, Step: 2, From: 0, Echo: echo, Envelopes: []Envelope{
 		{Kind: EnvTSS, Index: 0, To: Broadcast, Payload: append([]byte{2}, "(a KGRound2Message2)"...)},
 		{Kind: EnvTSS, Index: 0, To: 2, Payload: []byte("(sealed bytes for carol)")},
 		{Kind: EnvChainReveal, Index: 0, To: Broadcast, Payload: bytes.Repeat([]byte{0xcc}, 32)},
@@ -133,7 +133,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "packet", vector{
-		Comment: "alice's step-2 packet of the golden plan: version 3, echoes of bob's and carol's step-1 digests (02.., 03..), three envelopes (a broadcast tss-lib message of type number 2, a sealed one, a chain-code reveal); signed over coldtss-packet-v3 || plan fingerprint || CBOR (section 4)",
+		Comment: "alice's step-2 packet of the golden plan: version 3 (no session: the signature binds the plan), echoes of bob's and carol's step-1 digests (02.., 03..), three envelopes (a broadcast tss-lib message of type number 2, a sealed one, a chain-code reveal); signed over coldtss-packet-v3 || plan fingerprint || CBOR (section 4)",
 		Inputs:  map[string]string{"plan": "plan-keygen.json", "step": "2", "from": "0 (alice)"},
 		Outputs: map[string]string{"packet": hex.EncodeToString(raw), "sha256": hex.EncodeToString(packetDigest(raw))},
 	})

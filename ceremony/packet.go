@@ -16,7 +16,8 @@ import (
 // PacketVersion is the version of the packet format. Version 2 binds the
 // signature to the plan's full fingerprint, not only to its session.
 // Version 3 carries a tss-lib message as its type number and its own bytes
-// only (the rest of tss-lib's wire bytes is rebuilt by the receiver).
+// only (the rest of tss-lib's wire bytes is rebuilt by the receiver), and no
+// session: the signature binds the plan's fingerprint, which covers it.
 const PacketVersion = 3
 
 // Envelope kinds.
@@ -46,15 +47,16 @@ type Envelope struct {
 }
 
 // Packet is everything one station emits in one step: one file on the
-// stick, or one animated QR sequence. It names its session and step, and
-// its signature covers the plan's full fingerprint as well, so a packet of
-// one plan never passes in another plan, even one that reuses the session.
+// stick, or one animated QR sequence. It names its step and sender, not its
+// ceremony: its signature covers the plan's full fingerprint (which
+// includes the session), so a packet of one ceremony or plan never verifies
+// in another, even one that reuses the session. The stick folder and the
+// QR frames name the session for routing only.
 // Echo carries the SHA-256 of every packet the sender received in the
 // previous step, from every other station in plan order (echo broadcast).
 type Packet struct {
 	_         struct{} `cbor:",toarray"`
 	Version   int
-	Session   []byte
 	Step      int
 	From      int
 	Echo      [][]byte
@@ -118,7 +120,8 @@ func (e *PacketError) Error() string {
 }
 
 // DecodePacket parses raw packet bytes and checks them against the plan:
-// version, session, step, sender, signature, and the envelopes' form. where
+// version, sender, signature (which binds the plan, hence the ceremony),
+// step, and the envelopes' form. where
 // names the file or frame for error messages; want is the expected sender.
 func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet, error) {
 	wantName := plan.Stations[want].Name
@@ -137,18 +140,20 @@ func DecodePacket(plan *Plan, raw []byte, where string, step, want int) (*Packet
 	if p.Version != PacketVersion {
 		return nil, bad(fmt.Sprintf("packet format version %d, this coldtss reads version %d", p.Version, PacketVersion), "use the same coldtss release on every station")
 	}
-	if !bytes.Equal(p.Session, plan.SessionBytes()) {
-		return nil, bad(fmt.Sprintf("packet belongs to another ceremony (session %x, this one is %s)", p.Session, plan.Session), "a file from another ceremony was put in this ceremony's folder: remove it")
-	}
 	if p.From < 0 || p.From >= len(plan.Stations) {
-		return nil, bad(fmt.Sprintf("packet claims to come from station #%d, which is not in the plan", p.From), "an unknown sender wrote into this ceremony's folder: remove the file and find out who")
+		return nil, bad(fmt.Sprintf("packet claims to come from station #%d, which is not in the plan", p.From), "it is a packet of another ceremony or plan, or an unknown sender's: stop and find out where it came from")
 	}
-	if p.From != want {
-		return nil, bad(fmt.Sprintf("packet is from %s but stored as %s's", plan.Stations[p.From].Name, wantName), "the file was renamed or copied over another station's: remove it")
-	}
+	// The signature first: until it verifies, nothing in the packet is
+	// known to be about this plan (a packet of another ceremony numbers its
+	// stations its own way).
+	signer := plan.Stations[p.From].Name
 	pk, _ := plan.Stations[p.From].SignPublic()
 	if len(p.Signature) != ed25519.SignatureSize || !ed25519.Verify(pk, p.signedBytes(plan.Fingerprint()), p.Signature) {
-		return nil, bad("signature does not verify against "+wantName+"'s identity card for this plan", "the packet was altered after "+wantName+" wrote it, it is not from "+wantName+", or it was made for another plan with the same session: stop and find out who touched the stick")
+		return nil, bad("signature does not verify against "+signer+"'s identity card for this plan: it is a packet of another ceremony or plan, it is not from "+signer+", or it was altered on the way",
+			"stop and find out where it came from (who handled the stick, which screen the camera read)")
+	}
+	if p.From != want {
+		return nil, bad(fmt.Sprintf("packet is from %s but stored as %s's", signer, wantName), "the file was renamed or copied over another station's: remove it")
 	}
 	if p.Step != step {
 		return nil, bad(fmt.Sprintf("packet is for step %d, expected step %d", p.Step, step), "it is a replayed or misplaced file from another step: remove it")

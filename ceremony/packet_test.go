@@ -62,8 +62,7 @@ func TestSealedPayloadOpensOnlyForItsRecipientAndPlace(t *testing.T) {
 
 func TestDecodePacketRejections(t *testing.T) {
 	p, ids := testPlan(t, "alice", "bob", "carol")
-	other, _ := testPlan(t, "alice", "bob", "carol")
-	good := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
+	good := &Packet{Version: PacketVersion, Step: 1, From: 1}
 	good.Sign(ids[1], p.Fingerprint())
 	raw := good.Encode()
 	if _, err := DecodePacket(p, raw, "f", 1, 1); err != nil {
@@ -71,18 +70,28 @@ func TestDecodePacketRejections(t *testing.T) {
 	}
 	flipped := append([]byte(nil), raw...)
 	flipped[len(flipped)-1] ^= 1
-	wrongSession := &Packet{Version: PacketVersion, Session: other.SessionBytes(), Step: 1, From: 1}
-	wrongSession.Sign(ids[1], other.Fingerprint())
-	// A second plan that reuses p's session (a forged or careless plan):
-	// packets of one must not pass in the other.
+	// A packet has no session of its own: its signature binds the plan's
+	// fingerprint. bob's validly signed packet of another ceremony (the same
+	// cards, another session), and of a second plan that reuses p's session
+	// (a forged or careless plan), must not pass in p.
+	otherCeremony := *p
+	otherCeremony.Session = "0123456789abcdef0123456789abcdef"
+	ofOther := &Packet{Version: PacketVersion, Step: 1, From: 1}
+	ofOther.Sign(ids[1], otherCeremony.Fingerprint())
 	twin := *p
 	twin.Label = "another plan, same session"
-	samePlanSession := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
-	samePlanSession.Sign(ids[1], twin.Fingerprint())
-	dup := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: Broadcast}, {To: Broadcast}}}
+	ofTwin := &Packet{Version: PacketVersion, Step: 1, From: 1}
+	ofTwin.Sign(ids[1], twin.Fingerprint())
+	// Another ceremony numbers its stations its own way: carol's packet
+	// there, as bob's here, is still refused for its signature.
+	ofOtherAsCarol := &Packet{Version: PacketVersion, Step: 1, From: 2}
+	ofOtherAsCarol.Sign(ids[1], otherCeremony.Fingerprint())
+	dup := &Packet{Version: PacketVersion, Step: 1, From: 1, Envelopes: []Envelope{{To: Broadcast}, {To: Broadcast}}}
 	dup.Sign(ids[1], p.Fingerprint())
-	toSelf := &Packet{Version: PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1, Envelopes: []Envelope{{To: 1}}}
+	toSelf := &Packet{Version: PacketVersion, Step: 1, From: 1, Envelopes: []Envelope{{To: 1}}}
 	toSelf.Sign(ids[1], p.Fingerprint())
+	outsider := &Packet{Version: PacketVersion, Step: 1, From: 3}
+	outsider.Sign(ids[1], otherCeremony.Fingerprint())
 	cases := []struct {
 		name string
 		raw  []byte
@@ -90,10 +99,12 @@ func TestDecodePacketRejections(t *testing.T) {
 		from int
 		want string
 	}{
-		{"flipped", flipped, 1, 1, "signature does not verify"},
+		{"flipped", flipped, 1, 1, "signature does not verify against bob's identity card for this plan: it is a packet of another ceremony or plan, it is not from bob, or it was altered on the way; stop"},
 		{"truncated", raw[:len(raw)/2], 1, 1, "not a readable coldtss packet"},
-		{"other session", wrongSession.Encode(), 1, 1, "another ceremony"},
-		{"other plan, same session", samePlanSession.Encode(), 1, 1, "another plan with the same session"},
+		{"another ceremony", ofOther.Encode(), 1, 1, "signature does not verify against bob's identity card for this plan: it is a packet of another ceremony or plan"},
+		{"another plan, same session", ofTwin.Encode(), 1, 1, "signature does not verify against bob's identity card for this plan: it is a packet of another ceremony or plan"},
+		{"another ceremony, another index", ofOtherAsCarol.Encode(), 1, 1, "signature does not verify against carol's identity card for this plan: it is a packet of another ceremony or plan"},
+		{"sender not in the plan", outsider.Encode(), 1, 1, "station #3, which is not in the plan; it is a packet of another ceremony or plan"},
 		{"replayed step", raw, 2, 1, "is for step 1, expected step 2"},
 		{"stored under another name", raw, 1, 2, "stored as carol's"},
 		{"duplicate envelope", dup.Encode(), 1, 1, "duplicate envelope"},
@@ -106,8 +117,12 @@ func TestDecodePacketRejections(t *testing.T) {
 	for _, c := range cases {
 		_, err := DecodePacket(p, c.raw, "stick/step-01/bob.pkt", c.step, c.from)
 		var pe *PacketError
-		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "stick/step-01/bob.pkt") {
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "stick/step-01/bob.pkt: ") {
 			t.Errorf("%s: got %v, want a packet error naming the file and %q", c.name, err, c.want)
+			continue
+		}
+		if want := p.Stations[c.from].Name; pe.Station != want || strings.ContainsAny(err.Error(), "\r\n") {
+			t.Errorf("%s: %q names station %q, want %q, on one line", c.name, err, pe.Station, want)
 		}
 	}
 }

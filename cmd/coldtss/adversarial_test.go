@@ -186,10 +186,24 @@ func TestAdversarial(t *testing.T) {
 		expectFailure(t, res[1], "station carol stopped the ceremony")
 	})
 
-	t.Run("packet from another session", func(t *testing.T) {
+	t.Run("packet from another ceremony", func(t *testing.T) {
+		// bob's own step-1 packet of the earlier keygen: validly signed by
+		// bob, the same stations, another plan and session. A packet names no
+		// session; its signature binds the plan, so it fails here.
 		old, err := os.ReadFile(filepath.Join(stick, "coldtss-"+good.Session, "step-01", "bob.pkt"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		tb, err := os.ReadFile(vault.Home{Dir: sts[2].home}.TranscriptPath(good.Session))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := ceremony.ParseTranscript(tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ceremony.DecodePacket(tr.Plan, old, "bob.pkt", 1, tr.Plan.Index("bob")); err != nil {
+			t.Fatalf("the replayed packet must be a good one of its own ceremony: %v", err)
 		}
 		plan, owners := fresh()
 		newCourier(t, plan, owners, func(step int, from, to string, data []byte) []byte {
@@ -199,7 +213,7 @@ func TestAdversarial(t *testing.T) {
 			return data
 		})
 		res := joinAll(t, sts, plan, "", joinOpts{stick: sticks(owners), timeout: "20s"})
-		expectFailure(t, res[2], "step-01/bob.pkt", "belongs to another ceremony", good.Session)
+		expectFailure(t, res[2], "step-01/bob.pkt", "signature does not verify against bob's identity card for this plan: it is a packet of another ceremony or plan", "stop and find out where it came from")
 	})
 
 	t.Run("replayed packet from an earlier step", func(t *testing.T) {
@@ -229,7 +243,7 @@ func TestAdversarial(t *testing.T) {
 		}
 		b, _ := os.ReadFile(plan)
 		p, _ := ceremony.ParsePlan(b)
-		forged := &ceremony.Packet{Version: ceremony.PacketVersion, Session: p.SessionBytes(), Step: 1, From: 1}
+		forged := &ceremony.Packet{Version: ceremony.PacketVersion, Step: 1, From: 1}
 		forged.Sign(eve, p.Fingerprint())
 		// eve's packet, named as eve's, in carol's folder before anyone starts.
 		evePath := filepath.Join(owners[2].dir, "coldtss-"+p.Session, "step-01", "eve.pkt")
@@ -242,7 +256,7 @@ func TestAdversarial(t *testing.T) {
 		plan, owners = fresh()
 		b, _ = os.ReadFile(plan)
 		p, _ = ceremony.ParsePlan(b)
-		forged = &ceremony.Packet{Version: ceremony.PacketVersion, Session: p.SessionBytes(), Step: 1, From: p.Index("bob")}
+		forged = &ceremony.Packet{Version: ceremony.PacketVersion, Step: 1, From: p.Index("bob")}
 		forged.Sign(eve, p.Fingerprint())
 		newCourier(t, plan, owners, func(step int, from, to string, data []byte) []byte {
 			if step == 1 && from == "bob" && to == "alice" {
