@@ -73,30 +73,30 @@ func recoverAction(c *cli.Context) (err error) {
 		return fmt.Errorf("--out %s: %v", out, err)
 	}
 	tr := recovery.NewTranscript("coldtss "+version, selfHash(), action)
+	// A new file per run: recovery-TIME.json, or -2, -3… in the same second.
+	base := filepath.Join(out, "recovery-"+tr.Started.Format("20060102T150405Z"))
+	tpath := base + ".json"
+	for i := 2; fileExists(tpath); i++ {
+		tpath = fmt.Sprintf("%s-%d.json", base, i)
+	}
 	defer func() {
 		tr.Finish(err)
-		// A new file per run: recovery-TIME.json, or -2, -3… in the same second.
-		base := filepath.Join(out, "recovery-"+tr.Started.Format("20060102T150405Z"))
-		p := base + ".json"
-		for i := 2; fileExists(p); i++ {
-			p = fmt.Sprintf("%s-%d.json", base, i)
-		}
-		if werr := atomicfile.Write(p, tr.Marshal(), 0o644); werr != nil {
+		if werr := atomicfile.Write(tpath, tr.Marshal(), 0o644); werr != nil {
 			if err == nil {
-				err = fmt.Errorf("the recovery transcript could not be written to %s: %v", p, werr)
+				err = fmt.Errorf("the recovery transcript could not be written to %s: %v", tpath, werr)
 			}
 			return
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "Transcript of this failed recovery: %s\n", p)
+			fmt.Fprintf(os.Stderr, "Transcript of this failed recovery: %s\n", tpath)
 		} else if !c.Bool("json") {
-			fmt.Printf("Transcript:  %s\n", p)
+			fmt.Printf("Transcript:  %s\n", tpath)
 		}
 	}()
-	return runRecovery(c, tr, out)
+	return runRecovery(c, tr, out, tpath)
 }
 
-func runRecovery(c *cli.Context, tr *recovery.Transcript, out string) error {
+func runRecovery(c *cli.Context, tr *recovery.Transcript, out, tpath string) error {
 	bs, err := readBackups(c, tr)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func runRecovery(c *cli.Context, tr *recovery.Transcript, out string) error {
 	}
 	fmt.Fprintf(info, "Recovered key %s (%s, %d-of-%d, epoch %d) from %d backups; it is the key's public key %s.\nKey words: %s\n",
 		rec.ID, rec.Curve, rec.Threshold, len(rec.Stations), rec.Epoch, len(bs), rec.PublicKey, rec.Words())
-	var files []string
+	files := []string{}
 	write := func(o payload.Output) error {
 		p := filepath.Join(out, o.Name)
 		if err := atomicfile.Write(p, o.Data, 0o644); err != nil {
@@ -204,10 +204,11 @@ func runRecovery(c *cli.Context, tr *recovery.Transcript, out string) error {
 	}
 	if c.Bool("json") {
 		return cliutil.PrintJSON(struct {
-			Key    string   `json:"key"`
-			Action string   `json:"action"`
-			Files  []string `json:"files"`
-		}{rec.ID, tr.Action, files})
+			Key        string   `json:"key"`
+			Action     string   `json:"action"`
+			Files      []string `json:"files"`
+			Transcript string   `json:"transcript"`
+		}{rec.ID, tr.Action, files, tpath})
 	}
 	for _, f := range files {
 		fmt.Printf("Wrote:       %s\n", f)
