@@ -12,6 +12,9 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # drawing); headless Chromium opens its offline HTML page from a file.
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
+# pdftoppm and pdfinfo (poppler) render the paper backup sheets' PDF back to
+# pictures, which the QR scanner then reads.
+{ command -v pdftoppm && command -v pdfinfo; } >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
