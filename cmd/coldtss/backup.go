@@ -153,6 +153,9 @@ and that it is of the key, epoch and committee this station holds now.`,
 			if err != nil {
 				return err
 			}
+			if err := contents.Verify(); err != nil {
+				return fmt.Errorf("%s: %v", file, err)
+			}
 			h := home(c)
 			if err := h.CheckInitialized(); err != nil {
 				return err
