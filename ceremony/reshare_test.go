@@ -243,3 +243,60 @@ func TestEdDSARefresh(t *testing.T) {
 		t.Fatalf("a new share in a plan of the old epoch: %v", err)
 	}
 }
+
+// Committees that do not overlap at all, and a threshold raised to the
+// whole new committee: every kind of overlap tss-lib sees is one of these
+// (a station in both committees runs two parties, so tss-lib never sees a
+// party in both).
+func TestReshareToDisjointCommittee(t *testing.T) {
+	all, cards := identities(t, 6)
+	h := keygen(t, all[:3], cards[:3], 2, ceremony.CurveEd25519)
+	h2, _ := reshare(t, h, all, []string{"st0", "st1", "st2"}, []string{"st3", "st4", "st5"}, 3)
+	if err := sign(t, h2, all, "st3", "st4", "st5"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResharePlanRefusals(t *testing.T) {
+	ids, cards := identities(t, 4)
+	key := ceremony.PlanKey{ID: "0123456789abcdef", PublicKey: strings.Repeat("02", 33), ChainCode: strings.Repeat("00", 32),
+		Holders: []string{"st0", "st1", "st2"}, Epoch: 1, Committee: "00112233aabbccdd"}
+	ok := func(old, next []ceremony.Card, thr int) error {
+		_, err := ceremony.NewResharePlan(key, ceremony.CurveSecp256k1, 2, old, next, thr, "")
+		return err
+	}
+	if err := ok(cards[:2], []ceremony.Card{cards[0], cards[1], cards[3]}, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		old, next []ceremony.Card
+		thr       int
+		want      string
+	}{
+		{cards[:1], cards[:3], 2, "needs at least 2 of its holders in the old committee"},
+		{[]ceremony.Card{cards[0], cards[3]}, cards[:3], 2, `station "st3" of the old committee does not hold a share`},
+		{cards[:2], cards[:1], 2, "the new committee needs 2 to"},
+		{cards[:2], cards[:3], 4, "new threshold 4 is not possible with 3 stations"},
+		{cards[:2], cards[:3], 1, "new threshold 1 is not possible"},
+		{cards[:2], []ceremony.Card{cards[0], cards[1], ids[3].Card(), renamed(t, "st1")}, 2, "has one card in the old committee and another in the new one"},
+	} {
+		if err := ok(c.old, c.next, c.thr); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("old %d, new %d, threshold %d: %v, want %q", len(c.old), len(c.next), c.thr, err, c.want)
+		}
+	}
+	// A plan without the key's epoch and committee is refused.
+	k := key
+	k.Epoch = 0
+	if _, err := ceremony.NewResharePlan(k, ceremony.CurveSecp256k1, 2, cards[:2], cards[:3], 2, ""); err == nil || !strings.Contains(err.Error(), "current epoch and committee") {
+		t.Fatalf("a resharing plan without an epoch: %v", err)
+	}
+}
+
+// renamed is a new identity under an existing station's name.
+func renamed(t *testing.T, name string) ceremony.Card {
+	id, err := ceremony.NewIdentity(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Card()
+}
