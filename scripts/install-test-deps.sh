@@ -12,6 +12,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # drawing); headless Chromium opens its offline HTML page from a file.
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
+# age opens the cold backups the way someone without coldtss would.
+command -v age >/dev/null 2>&1 || need+=(age)
 # pdftoppm and pdfinfo (poppler) render the paper backup sheets' PDF back to
 # pictures, which the QR scanner then reads.
 { command -v pdftoppm && command -v pdfinfo; } >/dev/null 2>&1 || need+=(poppler-utils)
