@@ -33,8 +33,10 @@ age tool even without coldtss (docs/recovery.md, "The age-only recipe").
 Encrypt it under a backup passphrase, or to age recipients of the people
 who keep it (X25519 age1…, post-quantum age1pq1…, a hardware token's plugin
 age1<name>1…). age allows a passphrase only alone in a file: for both, make
-two backups. Format: docs/formats.md, "Backup file".`,
-		Subcommands: []*cli.Command{backupCreateCommand(), backupVerifyCommand(), backupRestoreCommand()},
+two backups. ` + "`backup paper`" + ` prints a backup on paper and ` + "`backup paper-restore`" + `
+reads it back. Format: docs/formats.md, "Backup file"; procedures:
+docs/recovery.md.`,
+		Subcommands: []*cli.Command{backupCreateCommand(), backupVerifyCommand(), backupRestoreCommand(), paperCommand(), paperRestoreCommand()},
 	}
 }
 
