@@ -302,27 +302,26 @@ func (c *Contents) Verify() error {
 			return fmt.Errorf("key %s: the share holds a point that is not on %s: the backup is damaged", k.ID, k.Curve)
 		}
 	}
-	want, _ := k.PublicKeyBytes()
-	if got := compress(k.Curve, pub); !bytes.Equal(got, want) {
+	if got, rec := compress(k.Curve, pub), mustPub(k); !bytes.Equal(got, rec) {
 		return fmt.Errorf("key %s: the share belongs to public key %x, but the key record says %s: this share is of another key", k.ID, got, k.PublicKey)
 	}
-	// The stations' points: distinct, non-zero, the station's among them.
-	// At epoch 1 (keygen) they are the cards' party keys.
+	// The stations' points are their cards' party keys at the key's epoch,
+	// and the station's own is its share's.
 	idx := -1
-	seen := map[string]bool{}
+	want := map[string]bool{}
 	for _, cd := range cards {
-		seen[cd.PartyKey().String()] = k.Epoch == 1
+		want[cd.PartyKeyAt(k.Epoch).String()] = true
 	}
 	for j, kj := range s.Ks {
-		if kj == nil || kj.Sign() <= 0 || kj.Cmp(n) >= 0 || (k.Epoch == 1 && !seen[kj.String()]) {
-			return fmt.Errorf("key %s: the share's station points are not the party keys of the record's stations: the share is of another committee", k.ID)
+		if kj == nil || !want[kj.String()] {
+			return fmt.Errorf("key %s: the share's station points are not the party keys of the record's stations at epoch %d: the share is of another committee or epoch", k.ID, k.Epoch)
 		}
-		seen[kj.String()] = false
+		delete(want, kj.String())
 		if kj.Cmp(s.ShareID) == 0 {
 			idx = j
 		}
 	}
-	if idx < 0 || (k.Epoch == 1 && s.ShareID.Cmp(card.PartyKey()) != 0) {
+	if idx < 0 || s.ShareID.Cmp(card.PartyKeyAt(k.Epoch)) != 0 {
 		return fmt.Errorf("key %s: the share is not station %s's (its point is another station's): the backup is mislabelled", k.ID, untrusted.Text(k.Station))
 	}
 	if s.Xi.Sign() <= 0 || s.Xi.Cmp(n) >= 0 || !crypto.ScalarBaseMult(curve, s.Xi).Equals(s.BigXj[idx]) {
@@ -439,6 +438,11 @@ func interpolate(curve elliptic.Curve, ks []*big.Int, xs []*crypto.ECPoint, set 
 		}
 	}
 	return sum, nil
+}
+
+func mustPub(k keys.Record) []byte {
+	b, _ := k.PublicKeyBytes() // checked by check
+	return b
 }
 
 // compress encodes a group key as the key record does.
