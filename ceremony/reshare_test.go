@@ -85,6 +85,16 @@ func reshare(t *testing.T, h heldKey, all []*ceremony.Identity, old, next []stri
 		}
 	})
 	t.Logf("reshare %s %v -> %v (%d-of-%d): %s", h.curve, old, next, threshold, len(next), time.Since(start))
+	// Anyone can check the resharing's transcript: the same key, confirmed
+	// by every station of both committees; an altered key is refused.
+	if err := res[0].Transcript.Verify(); err != nil {
+		t.Fatalf("resharing transcript: %v", err)
+	}
+	forged := *res[0].Transcript
+	forged.Results = append([]string{strings.Repeat("03", 33)}, forged.Results[1:]...)
+	if err := forged.Verify(); err == nil {
+		t.Fatal("a resharing transcript claiming another key verified")
+	}
 	out := heldKey{curve: h.curve, threshold: threshold, shares: map[string][]byte{}, key: h.key}
 	out.key.Holders, out.key.Epoch, out.key.Committee = plan.Reshare.New, h.key.Epoch+1, fmt.Sprintf("%016x", h.key.Epoch+1)
 	for i, id := range ids {

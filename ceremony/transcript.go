@@ -1,6 +1,7 @@
 package ceremony
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -143,6 +144,14 @@ func (t *Transcript) Verify() error {
 	case KindKeygen:
 		if len(results) != 2 || len(results[1]) != 32 {
 			return errors.New("a keygen transcript must hold the public key and the chain code")
+		}
+	case KindReshare:
+		// A resharing keeps the key: its results are the plan's own public
+		// key and chain code, carried over.
+		pub, _ := hex.DecodeString(t.Plan.Key.PublicKey)
+		cc, _ := hex.DecodeString(t.Plan.Key.ChainCode)
+		if len(results) != 2 || !bytes.Equal(results[0], pub) || !bytes.Equal(results[1], cc) {
+			return errors.New("a resharing transcript must hold the plan's public key and chain code, unchanged")
 		}
 	case KindSign:
 		if len(results) != len(t.Plan.Messages) {
