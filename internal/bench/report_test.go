@@ -161,7 +161,7 @@ func benchReport(b *testing.B, title string, target float64, reps []benchRep) {
 	fmt.Printf("%-10s %9d %9d %10.3f  (with the confirmation step)\n", "all steps", sumStick+c.stick, sumWire, ta)
 	if len(over) > 0 {
 		fmt.Printf("Steps over %.2f: every packet has a fixed cost (a 64-byte Ed25519 signature; from step 2 one 32-byte echo digest\n"+
-			"per other station; CBOR framing with the 16-byte session id; 48 bytes of HPKE per sealed message) that dominates\n"+
+			"per other station; CBOR framing; 48 bytes of HPKE per sealed message) that dominates\n"+
 			"small steps:\n", benchBytesTarget)
 		for _, o := range over {
 			fmt.Printf("  %s\n", o)

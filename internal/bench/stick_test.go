@@ -28,7 +28,7 @@ type benchStep struct {
 }
 
 // framing is what the stick holds beyond messages, payloads, signatures and
-// echoes: CBOR headers, session id, step, sender, envelope fields, the type
+// echoes: CBOR headers, step, sender, envelope fields, the type
 // numbers of the tss-lib messages.
 func (s benchStep) framing() int {
 	return s.stick - s.wire - s.sig - s.echo - s.hpke - s.coldtss
