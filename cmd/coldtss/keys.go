@@ -58,7 +58,7 @@ func keysCommand() *cli.Command {
 			},
 			{
 				Name:      "confirm",
-				Usage:     "make a pending key usable, once every station's saved acknowledgement is on the stick",
+				Usage:     "make a pending key (or a resharing's new share) usable, once every station's saved acknowledgement is on the stick",
 				ArgsUsage: "KEY-ID",
 				Description: `After a keygen, every station saves the key as pending, then writes a last
 packet signed to say it saved its share; the key becomes usable when every
@@ -66,7 +66,9 @@ station's is in. If the ceremony stopped before (the stick was pulled, a
 station timed out), bring the stick that holds every station's last-step
 packet and run this on each station whose key is pending. If a station
 never wrote its packet, finish its join, or, if it lost the key, do not
-use the key: plan a new keygen.`,
+use the key: plan a new keygen. After a resharing that stopped at its last
+step, the same command makes the new share current on a station of the new
+committee (and destroys its old one).`,
 				Flags:  []cli.Flag{homeFlag, jsonFlag, &cli.StringFlag{Name: "via", Usage: "usb:PATH, the stick that holds the keygen's ceremony folder", Required: true}},
 				Action: keysConfirm,
 			},
@@ -122,7 +124,12 @@ func keysConfirm(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if !info.IsPending() {
+	// A resharing that stopped at its last step leaves the new share
+	// waiting beside the current one.
+	next, resharing := h.PendingReshare(info.ID)
+	if resharing {
+		info = next
+	} else if !info.IsPending() {
 		return fmt.Errorf("key %s is not pending: it is already usable", info.ID)
 	}
 	b, err := os.ReadFile(h.TranscriptPath(info.Session))
@@ -156,6 +163,18 @@ func keysConfirm(c *cli.Context) error {
 	acks, err := ceremony.VerifySaved(t, packets, where)
 	if err != nil {
 		return fmt.Errorf("key %s stays pending: %v", info.ID, err)
+	}
+	if resharing {
+		if err := h.ActivateReshared(info.ID, keys.NewCommitteeAcks(t.Plan, acks)); err != nil {
+			return err
+		}
+		info, _ = h.Key(info.ID)
+		if c.Bool("json") {
+			return cliutil.PrintJSON(info)
+		}
+		fmt.Printf("Key %s is now at epoch %d: every new station (%s) has signed that it saved its share; this station's share of epoch %d is destroyed.\n",
+			info.ID, info.Epoch, strings.Join(info.Stations, ", "), info.Epoch-1)
+		return nil
 	}
 	if err := h.ActivateKey(info.ID, keys.Acknowledgements(acks)); err != nil {
 		return err
