@@ -247,7 +247,7 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.R
 	fmt.Printf("Key generated in %s, confirmed by all %d stations, and saved by every one of them.\n", elapsed(took), len(plan.Stations))
 	printKey(info)
 	fmt.Printf("Transcript:  %s\n", tpath)
-	fmt.Println("Read the key words aloud: every station must show the same words. Then make backups (see docs).")
+	fmt.Printf("Read the key words aloud: every station must show the same words. Then back up this station's share: coldtss backup create --key %s --out FILE (docs/recovery.md).\n", info.ID)
 	return nil
 }
 

@@ -23,7 +23,8 @@ func initCommand() *cli.Command {
 		Description: `Creates the station folder (--home) with the station identity encrypted
 under the station passphrase (age, scrypt), and its public identity card.
 Choose a passphrase you will remember years from now; without it the
-station's shares can only be recovered from backups.`,
+station's shares can only be recovered from backups (coldtss backup create;
+docs/recovery.md).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "station name, e.g. alice (lower-case letters, digits, '-')", Required: true},
 			homeFlag, passFlag, jsonFlag,
