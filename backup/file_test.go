@@ -2,8 +2,10 @@ package backup_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -82,6 +84,7 @@ func TestRoundTripEveryRecipientKind(t *testing.T) {
 		{"passphrase", backup.CreateOptions{Passphrase: "correct horse battery"}, "correct horse battery", nil, "a passphrase"},
 		{"x25519, second of two", backup.CreateOptions{Recipients: []age.Recipient{x.Recipient(), x2.Recipient()}}, "", []age.Identity{x2}, "X25519"},
 		{"post-quantum hybrid", backup.CreateOptions{Recipients: []age.Recipient{pq.Recipient()}}, "", []age.Identity{pq}, "mlkem768x25519"},
+		{"compressed, x25519", backup.CreateOptions{Recipients: []age.Recipient{x.Recipient()}, Compress: true}, "", []age.Identity{x}, "X25519"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := alice.contents()
@@ -103,6 +106,14 @@ func TestRoundTripEveryRecipientKind(t *testing.T) {
 			}
 			if err := got.CheckCurrent(alice.record); err != nil {
 				t.Fatal(err)
+			}
+			if tc.opts.Compress {
+				// Inside the age file: gzip, as docs/recovery.md's recipe says.
+				r, _ := age.Decrypt(bytes.NewReader(data), tc.ids...)
+				pt, _ := io.ReadAll(r)
+				if len(pt) < 2 || pt[0] != 0x1f || pt[1] != 0x8b {
+					t.Fatalf("a compressed backup's plaintext is not gzip: % x", pt[:8])
+				}
 			}
 		})
 	}
@@ -501,5 +512,23 @@ func scanForSecrets(t *testing.T, dir string, sts []station) {
 	}
 	if files == 0 {
 		t.Fatal("no file to scan")
+	}
+}
+
+// A compressed backup that inflates beyond any real one is refused, not
+// read into memory whole.
+func TestCompressedBombRefused(t *testing.T) {
+	x, _ := age.GenerateX25519Identity()
+	var z bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	w.Write(bytes.Repeat([]byte{' '}, backup.MaxSize+10))
+	w.Close()
+	var out bytes.Buffer
+	aw, _ := age.Encrypt(&out, x.Recipient())
+	aw.Write(z.Bytes())
+	aw.Close()
+	_, err := backup.Open(out.Bytes(), "", x)
+	if err == nil || !strings.Contains(err.Error(), "inflate beyond") {
+		t.Fatalf("a gzip bomb: %v", err)
 	}
 }

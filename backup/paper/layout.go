@@ -123,7 +123,7 @@ func layoutSheet(data []byte, meta Meta, opts Options) (*sheet, error) {
 		}
 		return s, nil
 	}
-	hint := "print the QR codes only with --no-text, or keep the backup as a file"
+	hint := "make a compressed backup for paper (coldtss backup create --compress), print the QR codes only with --no-text, or keep the backup as a file"
 	if opts.NoText {
 		hint = "keep the backup as a file (backup create) and on more than one sheet is not supported"
 	}
