@@ -18,7 +18,8 @@ import (
 // webcam that loses 30% of frames, photographs the faced screen and scans
 // it. Three stations make a key with alice as the hub (the others face her
 // in turn), all under strace: QR ceremonies open no socket either. Then
-// two of them sign face to face.
+// they refresh the key over QR (a resharing: epoch 2, same key), and two of
+// them sign face to face.
 func TestQRSimCeremonies(t *testing.T) {
 	strace, err := exec.LookPath("strace")
 	if err != nil && os.Getenv("CI") != "" {
@@ -64,6 +65,18 @@ func TestQRSimCeremonies(t *testing.T) {
 		}
 		for _, line := range networkCalls.FindAllString(string(b), -1) {
 			t.Errorf("%s: a network system call over QR: %s", filepath.Base(f), line)
+		}
+	}
+
+	// A refresh over QR too: every station in both committees, alice the hub.
+	refresh := filepath.Join(dir, "refresh.json")
+	mustRun(t, "plan", "reshare", "--home", sts[0].home, "--key", infos[0].ID, "--refresh", "--out", refresh)
+	rres := joinAll(t, sts, refresh, "", joinOpts{medium: "qr-sim:" + filepath.Join(dir, "room-refresh"), timeout: "3m",
+		extra: []string{"--hub", "alice", "--sim-drop", "0.3", "--preset", "wallet", "--fps", "20"}})
+	mustSucceed(t, rres)
+	for name, k := range records(t, rres) {
+		if k.Epoch != 2 || k.PublicKey != infos[0].PublicKey {
+			t.Fatalf("%s after the refresh over QR: epoch %d, public key %s", name, k.Epoch, k.PublicKey)
 		}
 	}
 
