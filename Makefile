@@ -38,6 +38,8 @@ demo: build
 demo-qr: build
 	DEMO_VIA=qr BIN=$(CURDIR)/bin/coldtss bash scripts/demo.sh
 
+## bench: coldtss ceremonies (2-of-3 secp256k1 keygen, signing, resharing), each station a
+## separate process over usb:DIR, against tss-lib alone in one process; see internal/bench/doc.go.
 bench:
 	$(GO) test ./internal/bench -run '^$$' -bench . -benchtime 1x -timeout 30m
 

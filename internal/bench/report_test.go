@@ -187,3 +187,35 @@ func benchReport(b *testing.B, title string, target float64, reps []benchRep) {
 	b.ReportMetric(proto/n, "proto-s")
 	b.ReportMetric(wall/n, "wall-s")
 }
+
+// benchReportIntraStation adds to a resharing's report what tss-lib's
+// parties send each other within a station: a station in both committees
+// runs an old and a new party, whose messages to each other never leave
+// it (on the stick or on any network between stations). The byte target
+// above compares the stick with what tss-lib sends between stations; this
+// compares it with all of tss-lib's wire bytes too.
+func benchReportIntraStation(b *testing.B, reps []benchRep, wires []benchReshareWire) {
+	var stick, between, all int
+	rounds := len(wires[0].all)
+	perAll, perBetween := make([]int, rounds), make([]int, rounds)
+	for k, r := range reps {
+		for i := range rounds {
+			stick += r.steps[i].stick
+			perAll[i] += wires[k].all[i]
+			perBetween[i] += wires[k].between[i]
+		}
+	}
+	for i := range rounds {
+		between += perBetween[i]
+		all += perAll[i]
+	}
+	fmt.Printf("tss-lib wire bytes per round, all / between stations (the rest: a station's old party to its own new party):")
+	for i := range rounds {
+		fmt.Printf(" %d: %d/%d", i+1, perAll[i], perBetween[i])
+	}
+	fmt.Printf("\nStick over all of tss-lib's wire bytes, those within a station included: %d / %d = %.3f (between stations only: %.3f).\n",
+		stick, all, float64(stick)/float64(all), float64(stick)/float64(between))
+	fmt.Printf("  Round 2's ACK from the new committee to the old (DGRound2Message2, empty) is in tss-lib's wire bytes; coldtss\n" +
+		"  does not send it: every station sees each new station's step-2 broadcast, which stands for it.\n")
+	b.ReportMetric(float64(stick)/float64(all), "stick/wire-tsslib-all")
+}
