@@ -135,4 +135,38 @@
 // flatters the wall times; CPU is the figure that load does not move.
 // Bytes: stick/wire 1.001 (550680 bytes against 550211), 1.000 over all
 // of tss-lib's wire bytes.
+//
+// # QR
+//
+// Three benchmarks (qr_test.go, -bench QR) measure the QR transport in
+// process, every figure counted in the same run. They carry the packets of
+// a real 2-of-3 secp256k1 keygen (made once with the test-only
+// pre-parameters of ceremony/testdata): its first-step packet is the large
+// one (about 134 KB).
+//
+//   - BenchmarkQRScan: the share of frames qr/scan and zbarimg (Debian
+//     zbar-tools) decode exactly, on the same pictures: the parts a screen
+//     shows of that packet, drawn at each preset (display.Presets) and shot
+//     by a camsim Typical camera. Target: at the default preset, qr/scan
+//     decodes at least 0.95 times what zbarimg decodes (scan/zbar-default).
+//     Skipped when zbarimg is missing, failed then with
+//     COLDTSS_REQUIRE_INTEROP=1.
+//   - BenchmarkQRThroughput: the packet from one screen to one camera
+//     through the image channel (drawn, shot by camsim Typical, scanned),
+//     30% of the frames lost before the camera: packet bytes per frame
+//     shown until the receiving transport decoded it, times the preset's
+//     fps. Targets: the default preset >= 4000 B/s, and >= 2x the setting
+//     common wallets use (400-byte fragments at 5 fps) measured the same way
+//     (speed-ratio).
+//   - BenchmarkQRCeremony: frames shown until decoded, text level (a frame
+//     is read, or lost at random before the camera), without loss and with
+//     30%: the packet alone; the keygen with a hub; a 100-input PSBT signed
+//     face to face; a 4-input PSBT signed by all three stations with a hub
+//     (for the hub's turns, "face-offs"). The simulated room stands still
+//     while a station computes, so ticks count the transfer only: at the
+//     preset's fps, ticks/fps is the time the screens take, on top of the
+//     stations' compute time.
+//
+// These are counts and ratios of seeded simulations, not times: they do not
+// depend on the machine's speed.
 package bench
