@@ -45,6 +45,7 @@ const (
 	maxQRDecoders  = 16 // messages decoded at once; the oldest is dropped beyond
 	maxStationName = 64
 	maxQRItems     = 4096 // items kept; a screen showing endless made-up items cannot fill memory
+	maxQRConflicts = 3    // contradicting parts before a message is decoded again from scratch
 	// LingerFrames is how many frames a station that is not the hub keeps
 	// showing once it knows every station finished, so that the hub sees
 	// it knows.
@@ -122,9 +123,10 @@ type qrEntry struct {
 }
 
 type qrDecoding struct {
-	d    *ur.Decoder
-	born int
-	from string // where the first part was seen
+	d         *ur.Decoder
+	born      int
+	from      string // where the first part was seen
+	conflicts int    // parts refused as contradicting this decoder
 }
 
 // NewQR returns the QR transport of one station.
@@ -341,6 +343,14 @@ func (q *QR) Feed(text, where string) {
 	}
 	if err := dc.d.Receive(text); err != nil {
 		q.warning = fmt.Sprintf("%s: part ignored: %s", where, untrusted.Text(err.Error()))
+		if errors.Is(err, ur.ErrConflict) {
+			// A part that contradicts what this message's decoder holds:
+			// either it or an earlier part is forged or misread. After a
+			// few, start the message again rather than keep a bad part.
+			if dc.conflicts++; dc.conflicts > maxQRConflicts {
+				delete(q.decoders, id)
+			}
+		}
 		return
 	}
 	q.lastRecv = id
@@ -348,12 +358,15 @@ func (q *QR) Feed(text, where string) {
 		return
 	}
 	delete(q.decoders, id)
-	q.decoded[id] = true
 	_, body, err := dc.d.Result()
 	if err != nil {
-		q.warning = fmt.Sprintf("%s: %s", where, untrusted.Text(err.Error()))
+		// The parts did not add up to the message they claim (a forged
+		// or misread part got in): forget them and decode the message
+		// again from the parts still to come.
+		q.warning = fmt.Sprintf("%s: %s; decoding that message again", where, untrusted.Text(err.Error()))
 		return
 	}
+	q.decoded[id] = true
 	q.accept(body, where)
 	q.recompute()
 }
