@@ -42,6 +42,9 @@ demo-qr: build
 ## separate process over usb:DIR, against tss-lib alone in one process; see internal/bench/doc.go.
 bench:
 	$(GO) test ./internal/bench -run '^$$' -bench . -benchtime 1x -timeout 30m
+	# The 100-input PSBT signing through the simulated webcam (every frame
+	# drawn, photographed and scanned: about 18 CPU-minutes, so not in make test).
+	COLDTSS_QR_CAMERA_SIGN=1 $(GO) test ./ceremony/transport -run 'TestQR(Keygen|SignHundredInputs)ThroughCamera' -count=1 -v -timeout 60m
 
 ## fuzz: runs every fuzz target in the repository (each func FuzzX in a
 ## _test.go, found anew on every run) for FUZZTIME each, one after another:
