@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs that Go modules do not bring: strace (the
-# air-gap test traces every network syscall of the offline binary), and node
-# with the pinned npm reference implementations (qr/interop/package-lock.json)
-# that the UR and BBQr codecs are checked against.
+# Installs what `make test` needs that Go modules do not bring, each only if
+# missing: strace (the air-gap test traces every network syscall of the
+# offline binary), zbar-tools and chromium (independent readers of our QR
+# codes and offline HTML page), age (opens backups as someone without
+# coldtss would), poppler-utils (renders paper backup sheets), and node with
+# the pinned npm reference implementations (qr/interop/package-lock.json:
+# bc-ur, the Keystone registries, MetaMask's QR keyring, bbqr).
 set -euo pipefail
 need=()
 command -v strace >/dev/null 2>&1 || need+=(strace)
