@@ -371,6 +371,18 @@ func (q *QR) Feed(text, where string) {
 	q.recompute()
 }
 
+// Holds reports whether text is a part of a message this station has
+// already decoded: Feed would ignore it unread.
+func (q *QR) Holds(text string) bool {
+	info, err := ur.Inspect(text)
+	if err != nil || info.Type != URTypePacket {
+		return false
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.decoded[info.MessageID()]
+}
+
 func (q *QR) dropOldestDecoder() {
 	oldest, age := "", math.MaxInt
 	for id, d := range q.decoders {

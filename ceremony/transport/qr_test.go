@@ -140,3 +140,73 @@ func TestQRHubEdDSA(t *testing.T) {
 	sout := qrRoom{Drop: 0.3, Fragment: 200}.run(t, sp, []*ceremony.Identity{ids[1], ids[2]}, func(i int, r *ceremony.Runner) { r.Share = shares[i] })
 	t.Logf("sign face to face: %d ticks", sout.world.Ticks())
 }
+
+// TestQRWorldPipelined: a pipelined world hands over what a camera read
+// one tick later than a plain one, and with SkipHeld no part of a message
+// the station already decoded reaches Channel.
+func TestQRWorldPipelined(t *testing.T) {
+	pkt := make([]byte, 3000)
+	for i := range pkt {
+		pkt[i] = byte(i * 7)
+	}
+	run := func(pipelined bool) (decodedAt int, w *transport.QRWorld, late int) {
+		names := []string{"alice", "bob"}
+		var mu sync.Mutex
+		held := false // bob held alice's packet when the world called Channel
+		w = &transport.QRWorld{Stations: map[string]*transport.QR{}, Pipelined: pipelined, SkipHeld: true,
+			Channel: func(from, to, part string) (string, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				if to == "bob" && held {
+					late++
+				}
+				return part, true
+			}}
+		for _, n := range names {
+			q, err := transport.NewQR(transport.QROptions{Session: []byte("0123456789abcdef"), Self: n, Stations: names, Fragment: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Stations[n] = q
+		}
+		if err := w.Stations["alice"].Put(context.Background(), 1, "alice", pkt); err != nil {
+			t.Fatal(err)
+		}
+		part := w.Stations["alice"].Next()
+		if w.Stations["bob"].Holds(part) {
+			t.Fatal("bob holds alice's packet before seeing any of it")
+		}
+		for w.Ticks() < 200 {
+			w.Tick()
+			if _, _, err := w.Stations["bob"].Get(1, "alice"); err == nil && decodedAt == 0 {
+				decodedAt = w.Ticks()
+				mu.Lock()
+				held = true
+				mu.Unlock()
+			}
+			if decodedAt > 0 && w.Ticks() == decodedAt+10 {
+				break
+			}
+		}
+		w.Wait()
+		if decodedAt == 0 {
+			t.Fatalf("pipelined %v: bob did not decode a %d-byte packet in 200 ticks", pipelined, len(pkt))
+		}
+		if !w.Stations["bob"].Holds(part) {
+			t.Fatal("bob decoded alice's packet but does not say he holds its parts")
+		}
+		return decodedAt, w, late
+	}
+	plain, pw, _ := run(false)
+	piped, w, late := run(true)
+	t.Logf("decoded at tick %d plain, %d pipelined; %d frames held back", plain, piped, w.Held())
+	if piped != plain+1 {
+		t.Errorf("the pipelined world decoded at tick %d, the plain one at %d: want exactly one tick later", piped, plain)
+	}
+	if late != 0 {
+		t.Errorf("Channel was given %d parts for bob after he held the packet", late)
+	}
+	if w.Held() < 9 || pw.Held() < 9 {
+		t.Errorf("%d and %d frames held back in the 10 ticks after bob decoded the packet, want at least 9 each", pw.Held(), w.Held())
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"strings"
 	"sync"
@@ -31,170 +30,40 @@ import (
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/qr/bytewords"
 	"github.com/coldtss/coldtss/qr/camsim"
+	"github.com/coldtss/coldtss/qr/camsim/lens"
 	"github.com/coldtss/coldtss/qr/display"
-	"github.com/coldtss/coldtss/qr/scan"
 	"github.com/coldtss/coldtss/qr/ur"
 )
 
 // --- the image channel
 
-// cameraChannel carries frames as pictures: Channel renders the part as
-// the screen shows it, shoots it with one simulated camera per pair of
-// stations (its own lost frames on top of the world's Drop) and scans the
-// picture. A frame the camera lost or the scanner could not read is lost.
-//
-// Each pair's camera hands over its picture one frame late, as a real
-// camera's capture pipeline does: the part shown now is rendered, shot and
-// scanned in the background while the world goes on, and what Channel
-// returns is what was read of the previous frame between the same two
-// stations. Two pairs facing each other thus use two CPUs. Pictures are
-// not cached: in a QRWorld each part is shown once, to the one station
-// its screen faces.
-//
-// A part of a message the camera's station has already decoded is not
-// drawn: the station ignores it unread (QR.Feed), so the picture would
-// change nothing, and such parts are up to half of a hub ceremony's
-// frames. The channel knows what each station holds by decoding, on the
-// side, exactly the texts it hands over to it.
-type cameraChannel struct {
-	preset display.Preset
-	opts   camsim.Options
-	seed   int64
-	scan   *scan.Scanner
-
-	mu    sync.Mutex
-	links map[string]*cameraLink
-	held  map[string]*ur.Decoder // station and message id -> the texts handed to it
-	stats cameraStats
-	err   error // a part the display could not draw
+// cameraChannel carries frames as pictures (lens.Pairs): the part is drawn
+// as the screen shows it, shot by one simulated camera per pair of
+// stations (camsim Typical: its own lost frames on top of the world's
+// Drop) and scanned. The room runs its world Pipelined (each camera hands
+// over its picture one frame late, so two pairs facing each other use two
+// CPUs) and SkipHeld (a part of a message the station already decoded is
+// not drawn).
+func newCameraChannel(p display.Preset, seed int64) *lens.Pairs {
+	return lens.NewPairs(camsim.Typical, seed, p)
 }
 
-type cameraLink struct {
-	cam     *camsim.Camera
-	pending chan cameraRead
-}
-
-type cameraRead struct {
-	text string
-	ok   bool
-}
-
-// cameraStats counts what the cameras saw.
+// cameraStats is what the cameras saw, and the frames not drawn.
 type cameraStats struct {
-	Held    int // frames of a message the station already held: not drawn
-	Shot    int // frames shot (not lost by the world, not held)
-	Dropped int // lost by the camera (camsim's own Drop: motion, a missed frame)
-	Unread  int // pictures the scanner found no code in
-	Misread int // pictures read as another text (still fed: the UR checks catch it)
-	Read    int // pictures read exactly
+	lens.Stats
+	Held int // frames of a message the station already held: not drawn
 }
 
 func (s cameraStats) String() string {
-	return fmt.Sprintf("%d frames shot: %d read (%.0f%%), %d lost by the camera, %d unreadable, %d misread; %d not drawn (already held)",
-		s.Shot, s.Read, 100*float64(s.Read)/float64(max(s.Shot, 1)), s.Dropped, s.Unread, s.Misread, s.Held)
+	return fmt.Sprintf("%s; %d not drawn (already held)", s.Stats, s.Held)
 }
 
-func newCameraChannel(p display.Preset, seed int64) *cameraChannel {
-	return &cameraChannel{preset: p, opts: camsim.Typical, seed: seed, scan: scan.New(), links: map[string]*cameraLink{}, held: map[string]*ur.Decoder{}}
-}
-
-// Channel is a QRWorld Channel. It is called from the world's goroutine only.
-func (c *cameraChannel) Channel(from, to, part string) (string, bool) {
-	key := from + " -> " + to
-	c.mu.Lock()
-	l := c.links[key]
-	if l == nil {
-		h := fnv.New64a()
-		h.Write([]byte(key))
-		l = &cameraLink{cam: camsim.New(c.opts, c.seed^int64(h.Sum64()))}
-		c.links[key] = l
+func cameraResult(ch *lens.Pairs, out simOutcome) (cameraStats, error) {
+	s := cameraStats{Stats: ch.Stats()}
+	if out.world != nil {
+		s.Held = out.world.Held()
 	}
-	c.mu.Unlock()
-	var prev cameraRead
-	if l.pending != nil {
-		prev = <-l.pending
-	}
-	ch := make(chan cameraRead, 1)
-	l.pending = ch
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev.ok {
-		if d := c.decoding(to, prev.text, true); d != nil {
-			_ = d.Receive(prev.text) // refused or not, as the station's own decoder
-		}
-	}
-	if d := c.decoding(to, part, false); d != nil && d.Done() {
-		c.stats.Held++
-		ch <- cameraRead{}
-	} else {
-		go func() { ch <- c.shoot(l.cam, part) }()
-	}
-	return prev.text, prev.ok
-}
-
-// decoding is the side decoder of the texts of text's message handed to a
-// station. Like the station (up to 16 messages at once) it keeps one per
-// message; the ceremonies here never have more than a few in flight.
-func (c *cameraChannel) decoding(to, text string, create bool) *ur.Decoder {
-	info, err := ur.Inspect(text)
-	if err != nil || info.Type != transport.URTypePacket {
-		return nil
-	}
-	k := to + " " + info.MessageID()
-	d := c.held[k]
-	if d == nil && create {
-		d = ur.NewDecoder(ur.ExpectType(transport.URTypePacket))
-		c.held[k] = d
-	}
-	return d
-}
-
-// shoot draws, photographs and scans one part.
-func (c *cameraChannel) shoot(cam *camsim.Camera, part string) cameraRead {
-	img, err := display.Image(part, c.preset)
-	if err != nil {
-		c.mu.Lock()
-		c.err = fmt.Errorf("display.Image of a %d-character part at preset %s: %v", len(part), c.preset.Name, err)
-		c.mu.Unlock()
-		return cameraRead{}
-	}
-	pic, dropped := cam.Shoot(img)
-	var text string
-	if !dropped {
-		text, err = c.scan.Scan(pic)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.stats.Shot++
-	switch {
-	case dropped:
-		c.stats.Dropped++
-		return cameraRead{}
-	case err != nil:
-		c.stats.Unread++
-		return cameraRead{}
-	case text != part:
-		c.stats.Misread++
-	default:
-		c.stats.Read++
-	}
-	return cameraRead{text, true}
-}
-
-// close waits for the pictures still being processed.
-func (c *cameraChannel) close() (cameraStats, error) {
-	c.mu.Lock()
-	links := c.links
-	c.mu.Unlock()
-	for _, l := range links {
-		if l.pending != nil {
-			<-l.pending
-			l.pending = nil
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stats, c.err
+	return s, ch.Err()
 }
 
 // --- a room whose world waits for the stations' computations
@@ -214,6 +83,7 @@ type simRoom struct {
 	Timeout  time.Duration
 	OnWorld  func(w *transport.QRWorld) // called once the stations are made
 	Seed     int64
+	Pictures bool // Channel draws pictures: the world runs Pipelined and SkipHeld
 }
 
 type simOutcome struct {
@@ -285,7 +155,8 @@ func (g *gate) tick(w *transport.QRWorld) bool {
 }
 
 func (room simRoom) run(plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) (simOutcome, error) {
-	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: room.Drop, Seed: room.Seed, Channel: room.Channel}
+	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: room.Drop, Seed: room.Seed, Channel: room.Channel,
+		Pipelined: room.Pictures, SkipHeld: room.Pictures}
 	g := &gate{busy: map[string]bool{}, awaiting: map[string]map[[2]string]bool{}, qrs: w.Stations}
 	var qrs []*transport.QR
 	for _, id := range ids {
@@ -350,6 +221,7 @@ func (room simRoom) run(plan *ceremony.Plan, ids []*ceremony.Identity, setup fun
 	wg.Wait()
 	cancel()
 	<-worldDone
+	w.Wait()
 	out.ticks = <-ticksAtEnd
 	out.wall = time.Since(start)
 	if err := errors.Join(out.errs...); err != nil {
@@ -406,9 +278,9 @@ func cameraKeygen(t *testing.T) {
 		}
 		pps := testPreParams(t, 3)
 		ch := newCameraChannel(display.Default, 1)
-		room := simRoom{Hub: "alice", Drop: 0.3, Fragment: display.Default.Fragment, Channel: ch.Channel, Timeout: 15 * time.Minute, Seed: 1}
+		room := simRoom{Hub: "alice", Drop: 0.3, Fragment: display.Default.Fragment, Channel: ch.Channel, Pictures: true, Timeout: 15 * time.Minute, Seed: 1}
 		k.out, k.err = room.run(k.plan, k.ids, func(i int, r *ceremony.Runner) { r.PreParams = pps[i] })
-		stats, err := ch.close()
+		stats, err := cameraResult(ch, k.out)
 		k.stats, k.err = stats, errors.Join(k.err, err)
 	})
 	if k.err != nil {
@@ -582,9 +454,9 @@ func TestQRSignHundredInputsThroughCamera(t *testing.T) {
 	}
 	shares := [][]byte{res[1].Share, res[2].Share}
 	ch := newCameraChannel(display.Default, 2)
-	room := simRoom{Drop: 0.3, Fragment: display.Default.Fragment, Channel: ch.Channel, Timeout: 30 * time.Minute, Seed: 2}
+	room := simRoom{Drop: 0.3, Fragment: display.Default.Fragment, Channel: ch.Channel, Pictures: true, Timeout: 30 * time.Minute, Seed: 2}
 	out, err := room.run(sp, signers, func(i int, r *ceremony.Runner) { r.Share = shares[i] })
-	stats, cerr := ch.close()
+	stats, cerr := cameraResult(ch, out)
 	if err = errors.Join(err, cerr); err != nil {
 		t.Fatalf("signing through the cameras: %v", err)
 	}

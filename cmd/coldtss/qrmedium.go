@@ -23,6 +23,7 @@ import (
 	"github.com/coldtss/coldtss/internal/cliutil"
 	"github.com/coldtss/coldtss/internal/untrusted"
 	"github.com/coldtss/coldtss/qr/camsim"
+	"github.com/coldtss/coldtss/qr/camsim/lens"
 	"github.com/coldtss/coldtss/qr/display"
 	"github.com/coldtss/coldtss/qr/scan"
 )
@@ -282,11 +283,10 @@ func (m *qrMedium) simScreen(ctx context.Context) {
 }
 
 // simCamera looks at the screen of the station faced, when that station
-// faces this one, photographs each new frame with a simulated webcam
-// (which loses --sim-drop of them) and scans it.
+// faces this one, and photographs each new frame with a simulated webcam
+// (which loses --sim-drop of them) and scans it (qr/camsim/lens).
 func (m *qrMedium) simCamera(ctx context.Context) {
-	cam := camsim.New(withDrop(camsim.Typical, m.simDrop), int64(len(m.self))*7919+time.Now().UnixNano()%1000)
-	sc := scan.New()
+	cam := lens.New(withDrop(camsim.Typical, m.simDrop), int64(len(m.self))*7919+time.Now().UnixNano()%1000, m.preset)
 	var last [32]byte
 	n := 0
 	for ctx.Err() == nil {
@@ -303,11 +303,7 @@ func (m *qrMedium) simCamera(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		shot, dropped := cam.Shoot(img)
-		if dropped {
-			continue
-		}
-		if text, err := sc.Scan(shot); err == nil {
+		if text, o := cam.Look(img); o.Seen() {
 			m.q.Feed(text, fmt.Sprintf("camera frame %d of %s's screen", n, peer))
 		}
 	}

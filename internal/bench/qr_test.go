@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"image"
 	"image/png"
 	"os"
@@ -31,9 +30,9 @@ import (
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/qr/camsim"
+	"github.com/coldtss/coldtss/qr/camsim/lens"
 	"github.com/coldtss/coldtss/qr/display"
 	"github.com/coldtss/coldtss/qr/scan"
-	"github.com/coldtss/coldtss/qr/ur"
 )
 
 // The QR knobs and targets.
@@ -50,127 +49,6 @@ const (
 // qrWallet400 is what common wallets use: 400-byte fragments at 5 fps.
 var qrWallet400 = display.Preset{Name: "400 B / 5 fps", Fragment: 400, Level: display.L, FPS: 5, Module: 5}
 
-// --- the image channel (as in ceremony/transport's qrsim_test.go)
-
-// qrCamera renders a part as the screen shows it, shoots it with a camsim
-// Typical camera (one per pair of stations, with its own lost frames) and
-// scans it. Each pair's camera hands over what it read one frame late,
-// like a real capture pipeline, so that two pairs use two CPUs. A part of
-// a message the station already decoded is not drawn: the station ignores
-// it unread (the channel decodes on the side what it hands over).
-type qrCamera struct {
-	preset display.Preset
-	seed   int64
-	scan   *scan.Scanner
-
-	mu    sync.Mutex
-	links map[string]*qrLink
-	held  map[string]*ur.Decoder
-	shot  int
-	read  int
-	err   error
-}
-
-type qrLink struct {
-	cam     *camsim.Camera
-	pending chan qrRead
-}
-
-type qrRead struct {
-	text string
-	ok   bool
-}
-
-func newQRCamera(p display.Preset, seed int64) *qrCamera {
-	return &qrCamera{preset: p, seed: seed, scan: scan.New(), links: map[string]*qrLink{}, held: map[string]*ur.Decoder{}}
-}
-
-func (c *qrCamera) Channel(from, to, part string) (string, bool) {
-	key := from + " -> " + to
-	c.mu.Lock()
-	l := c.links[key]
-	if l == nil {
-		h := fnv.New64a()
-		h.Write([]byte(key))
-		l = &qrLink{cam: camsim.New(camsim.Typical, c.seed^int64(h.Sum64()))}
-		c.links[key] = l
-	}
-	c.mu.Unlock()
-	var prev qrRead
-	if l.pending != nil {
-		prev = <-l.pending
-	}
-	ch := make(chan qrRead, 1)
-	l.pending = ch
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev.ok {
-		if d := c.decoding(to, prev.text, true); d != nil {
-			_ = d.Receive(prev.text)
-		}
-	}
-	if d := c.decoding(to, part, false); d != nil && d.Done() {
-		ch <- qrRead{}
-	} else {
-		go func() { ch <- c.shoot(l.cam, part) }()
-	}
-	return prev.text, prev.ok
-}
-
-func (c *qrCamera) decoding(to, text string, create bool) *ur.Decoder {
-	info, err := ur.Inspect(text)
-	if err != nil || info.Type != transport.URTypePacket {
-		return nil
-	}
-	k := to + " " + info.MessageID()
-	d := c.held[k]
-	if d == nil && create {
-		d = ur.NewDecoder(ur.ExpectType(transport.URTypePacket))
-		c.held[k] = d
-	}
-	return d
-}
-
-func (c *qrCamera) shoot(cam *camsim.Camera, part string) qrRead {
-	img, err := display.Image(part, c.preset)
-	if err != nil {
-		c.mu.Lock()
-		c.err = fmt.Errorf("display.Image of a %d-character part at %s: %v", len(part), c.preset.Name, err)
-		c.mu.Unlock()
-		return qrRead{}
-	}
-	pic, dropped := cam.Shoot(img)
-	text := ""
-	if !dropped {
-		text, err = c.scan.Scan(pic)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.shot++
-	if dropped || err != nil {
-		return qrRead{}
-	}
-	if text == part {
-		c.read++
-	}
-	return qrRead{text, true}
-}
-
-func (c *qrCamera) close() error {
-	c.mu.Lock()
-	links := c.links
-	c.mu.Unlock()
-	for _, l := range links {
-		if l.pending != nil {
-			<-l.pending
-			l.pending = nil
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
 // --- a room whose world stands still while the stations compute
 
 // qrRoom runs one ceremony in a simulated room (transport.QRWorld). The
@@ -181,7 +59,6 @@ type qrRoom struct {
 	Hub      string
 	Drop     float64
 	Fragment int
-	Channel  func(from, to, part string) (string, bool)
 	Seed     int64
 }
 
@@ -263,7 +140,7 @@ func (g *qrGate) tick(w *transport.QRWorld) bool {
 
 func (room qrRoom) run(b *testing.B, plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) qrOutcome {
 	b.Helper()
-	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: room.Drop, Seed: room.Seed, Channel: room.Channel}
+	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: room.Drop, Seed: room.Seed}
 	g := &qrGate{busy: map[string]bool{}, awaiting: map[string]map[qrKey]bool{}, qrs: w.Stations}
 	var qrs []*transport.QR
 	for _, id := range ids {
@@ -423,11 +300,14 @@ func qrParts(pkt []byte, fragment int) (func() string, error) {
 }
 
 // qrTransfer shows one packet on alice's screen to bob's camera and counts
-// the frames alice showed until bob's transport decoded it.
+// the frames alice showed until bob's transport decoded it. A channel
+// (pictures) runs Pipelined and SkipHeld, each camera handing over what it
+// read one frame late, like a real capture pipeline.
 func qrTransfer(pkt []byte, p display.Preset, loss float64, channel func(from, to, part string) (string, bool), seed int64) (int, error) {
 	session := bytes.Repeat([]byte{0x5e}, 16)
 	names := []string{"alice", "bob"}
-	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: loss, Seed: seed, Channel: channel}
+	w := &transport.QRWorld{Stations: map[string]*transport.QR{}, Drop: loss, Seed: seed, Channel: channel, Pipelined: true, SkipHeld: true}
+	defer w.Wait()
 	for _, n := range names {
 		q, err := transport.NewQR(transport.QROptions{Session: session, Self: n, Stations: names, Fragment: p.Fragment})
 		if err != nil {
@@ -622,12 +502,15 @@ func BenchmarkQRThroughput(b *testing.B) {
 		var jobs []func() error
 		for i, p := range presets {
 			jobs = append(jobs, func() error {
-				cam := newQRCamera(p, 7)
+				// One camsim Typical camera per pair of stations (its
+				// own lost frames on top of the 30%), as in
+				// ceremony/transport's qrsim_test.go.
+				cam := lens.NewPairs(camsim.Typical, 7, p)
 				n, err := qrTransfer(pkt, p, qrLoss, cam.Channel, 7)
 				frames[i] = n
-				err = errors.Join(err, cam.close())
-				reads[i] = float64(cam.read) / float64(max(cam.shot, 1))
-				return err
+				st := cam.Stats()
+				reads[i] = float64(st.Read) / float64(max(st.Shot, 1))
+				return errors.Join(err, cam.Err())
 			})
 		}
 		if err := qrParallel(jobs...); err != nil {
