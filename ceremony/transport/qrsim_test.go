@@ -37,7 +37,7 @@ import (
 
 // --- the image channel
 
-// cameraChannel carries frames as pictures (lens.Pairs): the part is drawn
+// newCameraChannel carries frames as pictures (lens.Pairs): the part is drawn
 // as the screen shows it, shot by one simulated camera per pair of
 // stations (camsim Typical: its own lost frames on top of the world's
 // Drop) and scanned. The room runs its world Pipelined (each camera hands
