@@ -72,18 +72,17 @@ func init() {
 
 // tssParty adapts a tss-lib LocalParty to Party.
 type tssParty struct {
-	party   tss.Party
-	out     chan tss.Message
-	pids    tss.SortedPartyIDs // by tss index
-	byPlan  map[int]*tss.PartyID
-	planOf  map[int]int // tss index -> plan index
-	names   []string    // plan names
-	self    int         // plan index of this station
-	types   typeTable
-	done    func() bool
-	mu      sync.Mutex
-	pending []Outgoing
-	err     error
+	party  tss.Party
+	out    chan tss.Message
+	pids   tss.SortedPartyIDs // by tss index
+	byPlan map[int]*tss.PartyID
+	planOf map[int]int // tss index -> plan index
+	names  []string    // plan names
+	self   int         // plan index of this station
+	types  typeTable
+	done   func() bool
+	err    error
+	outbox
 }
 
 // partyIDs builds tss-lib party ids for the plan's stations. The party key
@@ -142,38 +141,52 @@ func (p *tssParty) params(plan *Plan, self, index int) *tss.Parameters {
 	return params
 }
 
-// others returns the names of every station but this one.
-func (p *tssParty) others() []string {
+// othersThan returns the names of every station but station self.
+func othersThan(names []string, self int) []string {
 	var out []string
-	for i, n := range p.names {
-		if i != p.self {
+	for i, n := range names {
+		if i != self {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// wrap turns a tss-lib error into a CulpritError. tss-lib sometimes names
-// the local party as the culprit of a check that failed on other parties'
-// data (signing round 9's "U doesn't equal T"): this station is not blamed
-// for that; the culprit is then unknown, one of the others.
-func (p *tssParty) wrap(err *tss.Error) error {
+func (p *tssParty) others() []string { return othersThan(p.names, p.self) }
+
+// culpritOf turns a tss-lib error into a CulpritError naming the stations
+// of its culprits, each once; station finds a culprit party's plan index.
+// tss-lib sometimes names the local party as the culprit of a check that
+// failed on other parties' data (signing round 9's "U doesn't equal T"):
+// this station is not blamed for that; the culprit is then unknown, one of
+// the others.
+func culpritOf(err *tss.Error, names []string, self int, station func(*tss.PartyID) (int, bool)) error {
 	if err == nil {
 		return nil
 	}
 	ce := &CulpritError{Reason: err.Cause().Error()}
+	seen := map[int]bool{}
 	for _, c := range err.Culprits() {
 		if c == nil {
 			continue
 		}
-		if i, ok := p.planOf[c.Index]; ok && i != p.self {
-			ce.Stations = append(ce.Stations, p.names[i])
+		if i, ok := station(c); ok && i != self && !seen[i] {
+			ce.Stations = append(ce.Stations, names[i])
+			seen[i] = true
 		}
 	}
 	if len(ce.Stations) == 0 {
-		ce.Suspects = p.others()
+		ce.Suspects = othersThan(names, self)
 	}
 	return ce
+}
+
+// wrap turns a tss-lib error into a CulpritError (culpritOf).
+func (p *tssParty) wrap(err *tss.Error) error {
+	return culpritOf(err, p.names, p.self, func(c *tss.PartyID) (int, bool) {
+		i, ok := p.planOf[c.Index]
+		return i, ok
+	})
 }
 
 func (p *tssParty) Start() error {
@@ -233,68 +246,123 @@ func (p *tssParty) Deliver(step int, msgs []Incoming) (err error) {
 	if step < 1 || step > p.types.steps {
 		return fmt.Errorf("step %d is not a protocol step (internal error)", step)
 	}
-	seen := map[int]map[int]bool{}
+	seen := sentTypes{}
 	parsed := make([]tss.ParsedMessage, 0, len(msgs))
 	for _, m := range msgs {
-		from := p.names[m.From]
-		culprit := func(format string, args ...any) error {
-			return &CulpritError{Step: step, Stations: []string{from}, Reason: fmt.Sprintf(format, args...)}
+		culprit := stepCulprit(step, p.names[m.From])
+		mt, wire, err := p.types.read(step, m, culprit)
+		if err != nil {
+			return err
 		}
-		mt, wire, derr := p.types.decode(m.Payload)
-		if derr != nil {
-			return culprit("it sent a protocol message that does not parse (%v)", derr)
+		if seen.again(m.From, int(m.Payload[0])) {
+			return culprit("it sent its %s twice at step %d", mt.name, step)
 		}
-		typ := mt.name
-		if mt.step != step {
-			return culprit("it sent a %s at step %d, which carries only %s", typ, step, p.types.names(step))
-		}
-		if mt.broadcast != m.Broadcast {
-			how := map[bool]string{true: "broadcast", false: "point-to-point"}
-			return culprit("it sent its %s %s; the protocol sends it %s", typ, how[m.Broadcast], how[mt.broadcast])
-		}
-		n := int(m.Payload[0])
-		if seen[m.From] == nil {
-			seen[m.From] = map[int]bool{}
-		}
-		if seen[m.From][n] {
-			return culprit("it sent its %s twice at step %d", typ, step)
-		}
-		seen[m.From][n] = true
-		pm, perr := tss.ParseWireMessage(wire, p.byPlan[m.From], m.Broadcast)
-		if perr != nil {
-			return culprit("it sent a protocol message that does not parse (its %s: %s)", typ, untrusted.Text(perr.Error()))
-		}
-		if pm.Type() != typ {
-			return culprit("it sent a protocol message that does not parse (its %s reads as a %s)", typ, untrusted.Text(pm.Type()))
-		}
-		if !pm.ValidateBasic() {
-			return culprit("its %s is malformed", typ)
+		pm, err := parseMessage(mt, wire, p.byPlan[m.From], m.Broadcast, culprit)
+		if err != nil {
+			return err
 		}
 		parsed = append(parsed, pm)
 	}
-	for j := range p.names {
-		if j == p.self {
-			continue
-		}
-		for _, n := range p.types.inStep(step) {
-			if !seen[j][n] {
-				return &CulpritError{Step: step, Stations: []string{p.names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, p.types.types[n].name)}
-			}
-		}
+	if err := p.types.lacking(step, p.names, p.self, seen, nil); err != nil {
+		return err
 	}
-	defer func() {
-		// tss-lib indexes into what a sender sent; should a crafted message
-		// still crash it, stop with the cause unknown rather than die.
-		if r := recover(); r != nil {
-			err = &CulpritError{Step: step, Suspects: p.others(), Reason: fmt.Sprintf("tss-lib failed on the step's messages (%v)", r)}
-		}
-	}()
+	defer recoverStep(step, p.others(), &err)
 	for _, pm := range parsed {
 		if _, terr := p.party.Update(pm); terr != nil {
 			return p.wrap(terr)
 		}
 	}
 	return p.drain()
+}
+
+// culpritFunc makes the error for a message that does not pass: a
+// CulpritError naming its sender, or (for this station's own message) an
+// internal error.
+type culpritFunc func(format string, args ...any) error
+
+// stepCulprit blames station from at step.
+func stepCulprit(step int, from string) culpritFunc {
+	return func(format string, args ...any) error {
+		return &CulpritError{Step: step, Stations: []string{from}, Reason: fmt.Sprintf(format, args...)}
+	}
+}
+
+// read decodes a message of step and checks its type against the table:
+// one of this step's, sent broadcast or point-to-point as the protocol
+// sends it. It returns the type and tss-lib's wire bytes.
+func (t typeTable) read(step int, m Incoming, culprit culpritFunc) (msgType, []byte, error) {
+	mt, wire, err := t.decode(m.Payload)
+	if err != nil {
+		return msgType{}, nil, culprit("it sent a protocol message that does not parse (%v)", err)
+	}
+	if mt.step != step {
+		return msgType{}, nil, culprit("it sent a %s at step %d, which carries only %s", mt.name, step, t.names(step))
+	}
+	if mt.broadcast != m.Broadcast {
+		how := map[bool]string{true: "broadcast", false: "point-to-point"}
+		return msgType{}, nil, culprit("it sent its %s %s; the protocol sends it %s", mt.name, how[m.Broadcast], how[mt.broadcast])
+	}
+	return mt, wire, nil
+}
+
+// parseMessage parses the wire bytes of a message of type mt from party
+// sender and checks that tss-lib reads it as that type and finds it well
+// formed.
+func parseMessage(mt msgType, wire []byte, sender *tss.PartyID, broadcast bool, culprit culpritFunc) (tss.ParsedMessage, error) {
+	pm, err := tss.ParseWireMessage(wire, sender, broadcast)
+	if err != nil {
+		return nil, culprit("it sent a protocol message that does not parse (its %s: %s)", mt.name, untrusted.Text(err.Error()))
+	}
+	if pm.Type() != mt.name {
+		return nil, culprit("it sent a protocol message that does not parse (its %s reads as a %s)", mt.name, untrusted.Text(pm.Type()))
+	}
+	if !pm.ValidateBasic() {
+		return nil, culprit("its %s is malformed", mt.name)
+	}
+	return pm, nil
+}
+
+// sentTypes is which type numbers each station (by plan index) sent at a
+// step.
+type sentTypes map[int]map[int]bool
+
+// again records that station from sent type n and reports whether it had
+// already.
+func (s sentTypes) again(from, n int) bool {
+	if s[from] == nil {
+		s[from] = map[int]bool{}
+	}
+	if s[from][n] {
+		return true
+	}
+	s[from][n] = true
+	return false
+}
+
+// lacking blames the first station but self whose step packet lacks a type
+// of the step it must send: every type, or those expects(n, j) names.
+func (t typeTable) lacking(step int, names []string, self int, seen sentTypes, expects func(n, j int) bool) error {
+	for j := range names {
+		if j == self {
+			continue
+		}
+		for _, n := range t.inStep(step) {
+			if (expects == nil || expects(n, j)) && !seen[j][n] {
+				return &CulpritError{Step: step, Stations: []string{names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, t.types[n].name)}
+			}
+		}
+	}
+	return nil
+}
+
+// recoverStep, deferred by Deliver before it hands messages to tss-lib,
+// turns a panic into a CulpritError with the cause unknown: tss-lib
+// indexes into what a sender sent; should a crafted message still crash
+// it, stop rather than die.
+func recoverStep(step int, suspects []string, err *error) {
+	if r := recover(); r != nil {
+		*err = &CulpritError{Step: step, Suspects: suspects, Reason: fmt.Sprintf("tss-lib failed on the step's messages (%v)", r)}
+	}
 }
 
 func (p *tssParty) drain() error {
@@ -314,20 +382,31 @@ func (p *tssParty) drain() error {
 					return errors.New("tss-lib produced a message with no recipient")
 				}
 			}
-			p.mu.Lock()
-			p.pending = append(p.pending, o)
-			p.mu.Unlock()
+			p.push(o)
 		default:
 			return nil
 		}
 	}
 }
 
-func (p *tssParty) Outgoing() []Outgoing {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := p.pending
-	p.pending = nil
+// outbox holds a party's outgoing messages until the runner takes them.
+type outbox struct {
+	mu      sync.Mutex
+	pending []Outgoing
+}
+
+func (o *outbox) push(m Outgoing) {
+	o.mu.Lock()
+	o.pending = append(o.pending, m)
+	o.mu.Unlock()
+}
+
+// Outgoing returns, and forgets, what was pushed since it was last called.
+func (o *outbox) Outgoing() []Outgoing {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := o.pending
+	o.pending = nil
 	return out
 }
 

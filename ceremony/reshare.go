@@ -8,15 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sync"
 
 	ecdsakeygen "github.com/bnb-chain/tss-lib/v3/ecdsa/keygen"
 	ecdsaresharing "github.com/bnb-chain/tss-lib/v3/ecdsa/resharing"
 	eddsakeygen "github.com/bnb-chain/tss-lib/v3/eddsa/keygen"
 	eddsaresharing "github.com/bnb-chain/tss-lib/v3/eddsa/resharing"
 	"github.com/bnb-chain/tss-lib/v3/tss"
-
-	"github.com/coldtss/coldtss/internal/untrusted"
 )
 
 // partyKey is a station's tss-lib party key at an epoch of a key: the
@@ -105,8 +102,7 @@ type reshareParty struct {
 	newDone func() bool
 	result  func() (share, pub []byte) // the new share, once newDone
 	loop    []Incoming                 // this station's own messages to its other party
-	mu      sync.Mutex
-	pending []Outgoing
+	outbox
 }
 
 // reshareIDs builds the two committees' party ids: the old committee's at
@@ -256,36 +252,14 @@ func (p *reshareParty) expects(n, j int) bool {
 	return mt.broadcast || p.roles[p.self]&mt.to != 0
 }
 
-// others returns the names of every station but this one.
-func (p *reshareParty) others() []string {
-	var out []string
-	for i, n := range p.names {
-		if i != p.self {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func (p *reshareParty) others() []string { return othersThan(p.names, p.self) }
 
+// wrap turns a tss-lib error into a CulpritError (culpritOf).
 func (p *reshareParty) wrap(err *tss.Error) error {
-	if err == nil {
-		return nil
-	}
-	ce := &CulpritError{Reason: err.Cause().Error()}
-	seen := map[int]bool{}
-	for _, c := range err.Culprits() {
-		if c == nil {
-			continue
-		}
-		if i, ok := p.planOf[hex.EncodeToString(c.Key)]; ok && i != p.self && !seen[i] {
-			ce.Stations = append(ce.Stations, p.names[i])
-			seen[i] = true
-		}
-	}
-	if len(ce.Stations) == 0 {
-		ce.Suspects = p.others()
-	}
-	return ce
+	return culpritOf(err, p.names, p.self, func(c *tss.PartyID) (int, bool) {
+		i, ok := p.planOf[hex.EncodeToString(c.Key)]
+		return i, ok
+	})
 }
 
 func (p *reshareParty) Start() (err error) {
@@ -321,28 +295,20 @@ func (p *reshareParty) Deliver(step int, msgs []Incoming) (err error) {
 		pm tss.ParsedMessage
 	}
 	var todo []delivery
-	seen := map[int]map[int]bool{}
+	seen := sentTypes{}
 	committee := map[role]string{roleOld: "old", roleNew: "new"}
 	parse := func(m Incoming, own bool) error {
-		from := p.names[m.From]
-		culprit := func(format string, args ...any) error {
-			if own {
+		culprit := stepCulprit(step, p.names[m.From])
+		if own {
+			culprit = func(format string, args ...any) error {
 				return fmt.Errorf("this station's own message does not pass: "+format+" (internal error)", args...)
 			}
-			return &CulpritError{Step: step, Stations: []string{from}, Reason: fmt.Sprintf(format, args...)}
 		}
-		mt, wire, derr := p.types.decode(m.Payload)
-		if derr != nil {
-			return culprit("it sent a protocol message that does not parse (%v)", derr)
+		mt, wire, err := p.types.read(step, m, culprit)
+		if err != nil {
+			return err
 		}
 		typ := mt.name
-		if mt.step != step {
-			return culprit("it sent a %s at step %d, which carries only %s", typ, step, p.types.names(step))
-		}
-		if mt.broadcast != m.Broadcast {
-			how := map[bool]string{true: "broadcast", false: "point-to-point"}
-			return culprit("it sent its %s %s; the protocol sends it %s", typ, how[m.Broadcast], how[mt.broadcast])
-		}
 		if mt.from&p.roles[m.From] == 0 {
 			return culprit("it sent a %s, which only a station of the %s committee sends", typ, committee[mt.from])
 		}
@@ -351,27 +317,17 @@ func (p *reshareParty) Deliver(step int, msgs []Incoming) (err error) {
 			if !mt.broadcast && p.roles[p.self]&mt.to == 0 {
 				return culprit("it sent this station a %s, which goes only to the %s committee", typ, committee[mt.to])
 			}
-			if seen[m.From] == nil {
-				seen[m.From] = map[int]bool{}
-			}
-			if seen[m.From][n] {
+			if seen.again(m.From, n) {
 				return culprit("it sent its %s twice at step %d", typ, step)
 			}
-			seen[m.From][n] = true
 		}
 		sender := p.newOf[m.From]
 		if mt.from == roleOld {
 			sender = p.oldOf[m.From]
 		}
-		pm, perr := tss.ParseWireMessage(wire, sender, m.Broadcast)
-		if perr != nil {
-			return culprit("it sent a protocol message that does not parse (its %s: %s)", typ, untrusted.Text(perr.Error()))
-		}
-		if pm.Type() != typ {
-			return culprit("it sent a protocol message that does not parse (its %s reads as a %s)", typ, untrusted.Text(pm.Type()))
-		}
-		if !pm.ValidateBasic() {
-			return culprit("its %s is malformed", typ)
+		pm, err := parseMessage(mt, wire, sender, m.Broadcast, culprit)
+		if err != nil {
+			return err
 		}
 		for _, r := range []role{roleOld, roleNew} {
 			party := &p.old
@@ -393,15 +349,8 @@ func (p *reshareParty) Deliver(step int, msgs []Incoming) (err error) {
 			return err
 		}
 	}
-	for j := range p.names {
-		if j == p.self {
-			continue
-		}
-		for _, n := range p.types.inStep(step) {
-			if p.expects(n, j) && !seen[j][n] {
-				return &CulpritError{Step: step, Stations: []string{p.names[j]}, Reason: fmt.Sprintf("its step-%d packet lacks its %s", step, p.types.types[n].name)}
-			}
-		}
+	if err := p.types.lacking(step, p.names, p.self, seen, p.expects); err != nil {
+		return err
 	}
 	if p.old != nil && p.plan.Curve == CurveSecp256k1 && step == impliedAckStep {
 		// Every new station's ACK, this station's own included: its
@@ -424,13 +373,7 @@ func (p *reshareParty) Deliver(step int, msgs []Incoming) (err error) {
 		}
 	}
 	p.loop = later
-	defer func() {
-		// tss-lib indexes into what a sender sent; should a crafted message
-		// still crash it, stop with the cause unknown rather than die.
-		if r := recover(); r != nil {
-			err = &CulpritError{Step: step, Suspects: p.others(), Reason: fmt.Sprintf("tss-lib failed on the step's messages (%v)", r)}
-		}
-	}()
+	defer recoverStep(step, p.others(), &err)
 	for _, d := range todo {
 		if _, terr := (*d.to).Update(d.pm); terr != nil {
 			return p.wrap(terr)
@@ -486,20 +429,6 @@ func (p *reshareParty) drain() error {
 			p.push(o)
 		}
 	}
-}
-
-func (p *reshareParty) push(o Outgoing) {
-	p.mu.Lock()
-	p.pending = append(p.pending, o)
-	p.mu.Unlock()
-}
-
-func (p *reshareParty) Outgoing() []Outgoing {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := p.pending
-	p.pending = nil
-	return out
 }
 
 func (p *reshareParty) Done() bool { return p.oldDone() && p.newDone() }
