@@ -163,6 +163,23 @@ func (h Home) SaveKey(info keys.Record, share []byte, to age.Recipient) error {
 	if _, err := os.Stat(dir); err == nil {
 		return fmt.Errorf("key %s already exists in %s; refusing to overwrite it", info.ID, dir)
 	}
+	// Write into a staging folder, then rename it into place: a key appears whole or not at all.
+	stage := filepath.Join(h.Dir, "keys", ".incoming-"+info.ID+"-"+randomHex(4))
+	defer os.RemoveAll(stage)
+	if err := writeStage(stage, info, share, to); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(filepath.Dir(dir))
+}
+
+// writeStage writes a key's folder in staging folder stage, which it
+// makes: its share encrypted to the station (share.age) and its public
+// record (key.json). The caller renames it into place, and removes it
+// should anything fail.
+func writeStage(stage string, info keys.Record, share []byte, to age.Recipient) error {
 	ct, err := backup.EncryptTo(share, to)
 	if err != nil {
 		return err
@@ -171,22 +188,13 @@ func (h Home) SaveKey(info keys.Record, share []byte, to age.Recipient) error {
 	if err != nil {
 		return err
 	}
-	// Write into a staging folder, then rename it into place: a key appears whole or not at all.
-	stage := filepath.Join(h.Dir, "keys", ".incoming-"+info.ID+"-"+randomHex(4))
 	if err := os.MkdirAll(stage, 0o700); err != nil {
 		return err
 	}
-	defer os.RemoveAll(stage)
 	if err := atomicfile.WriteNew(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteNew(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
-		return err
-	}
-	if err := os.Rename(stage, dir); err != nil {
-		return err
-	}
-	return atomicfile.SyncDir(filepath.Dir(dir))
+	return atomicfile.WriteNew(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm)
 }
 
 // ActivateKey marks a pending key active, recording every station's
@@ -420,23 +428,9 @@ func (h Home) SaveReshared(info keys.Record, share []byte, to age.Recipient) err
 	if cur.Status != keys.Retired && cur.Epoch >= info.Epoch {
 		return fmt.Errorf("key %s is already at epoch %d on this station; refusing to save a share of epoch %d", info.ID, cur.Epoch, info.Epoch)
 	}
-	ct, err := backup.EncryptTo(share, to)
-	if err != nil {
-		return err
-	}
-	pub, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
 	stage := filepath.Join(h.keyDir(info.ID), ".next-"+randomHex(4))
-	if err := os.MkdirAll(stage, 0o700); err != nil {
-		return err
-	}
 	defer os.RemoveAll(stage)
-	if err := atomicfile.WriteNew(filepath.Join(stage, "share.age"), ct, secretPerm); err != nil {
-		return err
-	}
-	if err := atomicfile.WriteNew(filepath.Join(stage, "key.json"), append(pub, '\n'), publicPerm); err != nil {
+	if err := writeStage(stage, info, share, to); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(h.nextDir(info.ID)); err != nil {
