@@ -1,16 +1,13 @@
 package backup_test
 
 // Real keys for the backup tests: 2-of-3 keygens run in-process by
-// ceremony.Runner over the memory transport (secp256k1 with the test-only
-// pre-parameters of ceremony/testdata), and signings with restored shares.
+// ceremonytest (ceremony.Runner over the memory transport; secp256k1 with
+// the test-only pre-parameters of ceremony/testdata), and signings with
+// restored shares.
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,8 +17,8 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/ceremonytest"
 	"github.com/coldtss/coldtss/ceremony/keys"
-	"github.com/coldtss/coldtss/ceremony/transport"
 )
 
 // station is one holder of a test key: its identity, record and share.
@@ -38,60 +35,11 @@ func (s station) contents() *backup.Contents {
 		Key: r, Share: append([]byte(nil), s.share...), Identity: s.id.MarshalSecret(), Created: time.Now().UTC().Truncate(time.Second)}
 }
 
-// run runs one ceremony with every identity in-process and returns the results.
-func run(t testing.TB, plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) []*ceremony.Result {
-	t.Helper()
-	tr := transport.NewMemory()
-	res := make([]*ceremony.Result, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 3 * time.Minute, Poll: 5 * time.Millisecond,
-			Save: func(*ceremony.Result) error { return nil }}
-		if setup != nil {
-			setup(i, r)
-		}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			res[i], errs[i] = r.Run(context.Background())
-		}(i)
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("station %s: %v", ids[i].Name, err)
-		}
-	}
-	return res
-}
-
 // keygen makes a 2-of-3 key of curve held by alice, bob and carol, every
 // record active as after a keygen that ended well.
 func keygen(t testing.TB, curve string) []station {
 	t.Helper()
-	var ids []*ceremony.Identity
-	var cards []ceremony.Card
-	for _, n := range []string{"alice", "bob", "carol"} {
-		id, err := ceremony.NewIdentity(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, cards = append(ids, id), append(cards, id.Card())
-	}
-	plan, err := ceremony.NewKeygenPlan(cards, 2, curve, "backup test "+curve)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := run(t, plan, ids, func(i int, r *ceremony.Runner) {
-		if curve == ceremony.CurveSecp256k1 {
-			pp, err := os.ReadFile(filepath.Join("..", "ceremony", "testdata", "preparams", fmt.Sprintf("test-only-%d.json", i)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.PreParams = pp
-		}
-	})
+	plan, ids, res := ceremonytest.Keygen(t, curve, 2, "backup test "+curve, "alice", "bob", "carol")
 	var out []station
 	for i, id := range ids {
 		rec := keys.New(plan, id.Name, res[i])
@@ -137,7 +85,7 @@ func sign(t *testing.T, signers []station) {
 			t.Fatalf("station %s refuses the plan: %v", s.id.Name, err)
 		}
 	}
-	res := run(t, plan, ids, func(i int, r *ceremony.Runner) { r.Share = signers[i].share })
+	res := ceremonytest.Run(t, plan, ids, func(i int, r *ceremony.Runner) { r.Share = signers[i].share })
 	sig := res[0].Signatures[0]
 	pub, _ := hex.DecodeString(rec.PublicKey)
 	switch rec.Curve {

@@ -1,58 +1,28 @@
 package ceremony_test
 
 import (
-	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coldtss/coldtss/ceremony"
-	"github.com/coldtss/coldtss/ceremony/transport"
+	"github.com/coldtss/coldtss/ceremony/ceremonytest"
 )
 
+// identities makes n stations, st0 to st(n-1).
 func identities(t *testing.T, n int) ([]*ceremony.Identity, []ceremony.Card) {
-	var ids []*ceremony.Identity
-	var cards []ceremony.Card
+	var names []string
 	for i := 0; i < n; i++ {
-		id, err := ceremony.NewIdentity(fmt.Sprintf("st%d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-		cards = append(cards, id.Card())
+		names = append(names, fmt.Sprintf("st%d", i))
 	}
-	return ids, cards
+	return ceremonytest.Identities(t, names...)
 }
 
+// runAll runs a ceremony with every station in-process (ceremonytest.Run).
 func runAll(t *testing.T, plan *ceremony.Plan, ids []*ceremony.Identity, setup func(i int, r *ceremony.Runner)) []*ceremony.Result {
 	t.Helper()
-	tr := transport.NewMemory()
-	results := make([]*ceremony.Result, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 2 * time.Minute, Poll: 5 * time.Millisecond,
-			Save: func(*ceremony.Result) error { return nil }}
-		if setup != nil {
-			setup(i, r)
-		}
-		wg.Add(1)
-		go func(i int, r *ceremony.Runner) {
-			defer wg.Done()
-			results[i], errs[i] = r.Run(context.Background())
-		}(i, r)
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("station %d: %v", i, err)
-		}
-	}
-	return results
+	return ceremonytest.Run(t, plan, ids, setup)
 }
 
 func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
@@ -90,11 +60,7 @@ func TestEdDSAKeygenAndSignInProcess(t *testing.T) {
 func preParams(t testing.TB, n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range out {
-		b, err := os.ReadFile(filepath.Join("testdata", "preparams", fmt.Sprintf("test-only-%d.json", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = b
+		out[i] = ceremonytest.PreParams(t, i)
 	}
 	return out
 }

@@ -2,18 +2,15 @@ package recovery
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
@@ -26,11 +23,12 @@ import (
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony"
+	"github.com/coldtss/coldtss/ceremony/ceremonytest"
 	"github.com/coldtss/coldtss/ceremony/keys"
-	"github.com/coldtss/coldtss/ceremony/transport"
 	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/ethereum"
 	"github.com/coldtss/coldtss/chains/payload"
+	"github.com/coldtss/coldtss/internal/testpsbt"
 )
 
 // A key made by a real in-process keygen (tss-lib through ceremony.Runner
@@ -96,46 +94,10 @@ func TestRegenerateFixtures(t *testing.T) {
 		t.Skip("set COLDTSS_REGENERATE_FIXTURES=1 to make new test keys")
 	}
 	for _, curve := range []string{ceremony.CurveSecp256k1, ceremony.CurveEd25519} {
-		var ids []*ceremony.Identity
-		var cards []ceremony.Card
-		for _, n := range []string{"alice", "bob", "carol"} {
-			id, err := ceremony.NewIdentity(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids, cards = append(ids, id), append(cards, id.Card())
-		}
-		plan, err := ceremony.NewKeygenPlan(cards, 2, curve, "recovery test key")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := transport.NewMemory()
-		res := make([]*ceremony.Result, 3)
-		errs := make([]error, 3)
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			r := &ceremony.Runner{Plan: plan, ID: id, Transport: tr, Timeout: 5 * time.Minute, Poll: 5 * time.Millisecond,
-				Save: func(*ceremony.Result) error { return nil }}
-			if curve == ceremony.CurveSecp256k1 {
-				pp, err := os.ReadFile(filepath.Join("..", "ceremony", "testdata", "preparams", fmt.Sprintf("test-only-%d.json", i)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r.PreParams = pp
-			}
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				res[i], errs[i] = r.Run(context.Background())
-			}(i)
-		}
-		wg.Wait()
+		plan, ids, res := ceremonytest.Keygen(t, curve, 2, "recovery test key", "alice", "bob", "carol")
 		var f fixture
 		f.Curve = curve
-		for i, err := range errs {
-			if err != nil {
-				t.Fatalf("keygen, station %d: %v", i, err)
-			}
+		for i := range ids {
 			rec := keys.New(plan, plan.Stations[i].Name, res[i])
 			rec.Status = keys.Active
 			f.Stations = append(f.Stations, struct {
@@ -394,50 +356,12 @@ func resharePublic(t *testing.T, share []byte, pubHex string) []byte {
 	})
 }
 
-// A regtest PSBT spending two made-up coins of the key (P2WPKH at m/0/3,
-// P2PKH at m/0/8) to an outside address, with change.
+// A regtest PSBT spending two made-up coins of the key (see testpsbt),
+// with the previous transaction's outputs.
 func offlinePSBT(t *testing.T, rec keys.Record) ([]byte, []*wire.TxOut) {
 	t.Helper()
 	pub, cc, _ := rec.Secp256k1("test")
-	net := &chaincfg.RegressionNetParams
-	acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := wire.NewMsgTx(2)
-	prev.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: 7}, nil, nil))
-	var utxos []bitcoin.UTXO
-	for i, c := range []struct {
-		typ   bitcoin.ScriptType
-		index uint32
-	}{{bitcoin.P2WPKH, 3}, {bitcoin.P2PKH, 8}} {
-		child, err := acct.ChildKey([]uint32{0, c.index})
-		if err != nil {
-			t.Fatal(err)
-		}
-		script, _, err := bitcoin.ScriptFor(c.typ, child, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev.AddTxOut(wire.NewTxOut(int64(i+1)*1_000_000, script))
-		utxos = append(utxos, bitcoin.UTXO{Value: int64(i+1) * 1_000_000, PkScript: script, Branch: 0, Index: c.index, Type: c.typ, PrevTx: prev})
-	}
-	for i := range utxos {
-		utxos[i].OutPoint = wire.OutPoint{Hash: prev.TxHash(), Index: uint32(i)}
-	}
-	to, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := bitcoin.BuildPSBT(acct, utxos, []bitcoin.Payment{{Address: to, Amount: 2_500_000}}, 0, 3, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := pk.Serialize(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes(), prev.TxOut
+	return testpsbt.Offline(t, pub, cc)
 }
 
 func TestSignBitcoinAndEthereum(t *testing.T) {
