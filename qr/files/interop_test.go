@@ -54,7 +54,12 @@ func signInProcess(t *testing.T, req *ethereum.Request) []byte {
 	default:
 		t.Fatalf("kind %s", req.Kind)
 	}
-	sig, err := crypto.Sign(digest, priv.ToECDSA())
+	// go-ethereum's own curve (which differs between cgo and pure-Go builds).
+	ek, err := crypto.ToECDSA(priv.Serialize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := crypto.Sign(digest, ek)
 	if err != nil {
 		t.Fatal(err)
 	}
