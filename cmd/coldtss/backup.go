@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"filippo.io/age"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/internal/atomicfile"
@@ -269,46 +267,16 @@ func openBackup(c *cli.Context) (string, *backup.Contents, error) {
 // or asks it on the terminal (twice for a new backup).
 func backupPassphrase(c *cli.Context, confirm bool) (string, error) {
 	if f := c.String("backup-passphrase-file"); f != "" {
-		b, err := readSmall(f, "--backup-passphrase-file")
-		if err != nil {
-			return "", err
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		if line = strings.TrimRight(line, "\r"); line == "" {
-			return "", fmt.Errorf("--backup-passphrase-file %s is empty", f)
-		}
-		return line, nil
+		return passphraseFile("--backup-passphrase-file", f)
 	}
 	if !cliutil.IsTerminal(os.Stdin) {
 		return "", errors.New("no terminal to ask the backup passphrase on: give --backup-passphrase-file, or --recipient for a backup to age recipients")
-	}
-	ask := func(p string) (string, error) {
-		fmt.Fprint(os.Stderr, p)
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
-		fmt.Fprintln(os.Stderr)
-		return string(b), err
 	}
 	prompt := "Backup passphrase: "
 	if confirm {
 		prompt = "New backup passphrase (not the station passphrase; keep it apart from the backup): "
 	}
-	pass, err := ask(prompt)
-	if err != nil {
-		return "", err
-	}
-	if pass == "" {
-		return "", errors.New("the backup passphrase is empty")
-	}
-	if confirm {
-		again, err := ask("Repeat the backup passphrase: ")
-		if err != nil {
-			return "", err
-		}
-		if again != pass {
-			return "", errors.New("the two backup passphrases differ; nothing was written")
-		}
-	}
-	return pass, nil
+	return askPassphrase(prompt, "backup passphrase", confirm)
 }
 
 // readSmall reads a file that is at most backup.MaxSize bytes.

@@ -14,7 +14,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/chains/bitcoin"
@@ -249,9 +248,9 @@ func readBackups(c *cli.Context, tr *recovery.Transcript) ([]recovery.Backup, er
 		var pass string
 		switch {
 		case len(passFiles) == 1:
-			pass, err = firstLine(passFiles[0])
+			pass, err = passphraseFile("--backup-passphrase-file", passFiles[0])
 		case len(passFiles) > 1:
-			pass, err = firstLine(passFiles[i])
+			pass, err = passphraseFile("--backup-passphrase-file", passFiles[i])
 		case backup.Describe(data) == "a passphrase":
 			pass, err = askBackupPassphrase(f)
 		case len(ids) == 0:
@@ -272,32 +271,11 @@ func readBackups(c *cli.Context, tr *recovery.Transcript) ([]recovery.Backup, er
 	return out, nil
 }
 
-func firstLine(f string) (string, error) {
-	b, err := readSmall(f, "--backup-passphrase-file")
-	if err != nil {
-		return "", err
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	if line = strings.TrimRight(line, "\r"); line == "" {
-		return "", fmt.Errorf("--backup-passphrase-file %s is empty", f)
-	}
-	return line, nil
-}
-
 func askBackupPassphrase(file string) (string, error) {
 	if !cliutil.IsTerminal(os.Stdin) {
 		return "", fmt.Errorf("%s is under a passphrase and there is no terminal to ask it on: give --backup-passphrase-file", file)
 	}
-	fmt.Fprintf(os.Stderr, "Passphrase of backup %s: ", untrusted.Text(file))
-	b, err := term.ReadPassword(int(os.Stdin.Fd()))
-	fmt.Fprintln(os.Stderr)
-	if err != nil {
-		return "", err
-	}
-	if len(b) == 0 {
-		return "", fmt.Errorf("the passphrase of %s is empty", file)
-	}
-	return string(b), nil
+	return askPassphrase(fmt.Sprintf("Passphrase of backup %s: ", untrusted.Text(file)), "passphrase of "+file, false)
 }
 
 // confirmSign asks the person to confirm the review, unless --yes.

@@ -27,20 +27,33 @@ var stdinReader = bufio.NewReader(os.Stdin)
 // asked on the terminal without echo.
 func readPassphrase(c *cli.Context, prompt string, confirm bool) (string, error) {
 	if f := c.String("passphrase-file"); f != "" {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("cannot read --passphrase-file: %v", err)
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		line = strings.TrimRight(line, "\r")
-		if line == "" {
-			return "", fmt.Errorf("--passphrase-file %s is empty", f)
-		}
-		return line, nil
+		return passphraseFile("--passphrase-file", f)
 	}
 	if !cliutil.IsTerminal(os.Stdin) {
 		return "", errors.New("no terminal to ask the passphrase on: give --passphrase-file")
 	}
+	return askPassphrase(prompt, "passphrase", confirm)
+}
+
+// passphraseFile returns the first line of the passphrase file path given
+// with flag, refusing an empty one.
+func passphraseFile(flag, path string) (string, error) {
+	b, err := readSmall(path, flag)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	if line = strings.TrimRight(line, "\r"); line == "" {
+		return "", fmt.Errorf("%s %s is empty", flag, path)
+	}
+	return line, nil
+}
+
+// askPassphrase asks a passphrase on the terminal without echo, refusing an
+// empty one; with confirm it asks again and refuses two that differ. what
+// names the passphrase in the repeat prompt and the errors ("passphrase",
+// "backup passphrase").
+func askPassphrase(prompt, what string, confirm bool) (string, error) {
 	ask := func(p string) (string, error) {
 		fmt.Fprint(os.Stderr, p)
 		b, err := term.ReadPassword(int(os.Stdin.Fd()))
@@ -52,15 +65,15 @@ func readPassphrase(c *cli.Context, prompt string, confirm bool) (string, error)
 		return "", err
 	}
 	if pass == "" {
-		return "", errors.New("the passphrase is empty")
+		return "", fmt.Errorf("the %s is empty", what)
 	}
 	if confirm {
-		again, err := ask("Repeat the passphrase: ")
+		again, err := ask("Repeat the " + what + ": ")
 		if err != nil {
 			return "", err
 		}
 		if again != pass {
-			return "", errors.New("the two passphrases differ; nothing was written")
+			return "", fmt.Errorf("the two %ss differ; nothing was written", what)
 		}
 	}
 	return pass, nil
