@@ -238,17 +238,22 @@ func finishKeygen(c *cli.Context, h vault.Home, plan *ceremony.Plan, info keys.R
 		return err
 	}
 	if c.Bool("json") {
-		// seconds: time spent in the ceremony itself, after the passphrase unlock.
-		return cliutil.PrintJSON(struct {
-			keys.Record
-			Seconds float64 `json:"seconds"`
-		}{info, took.Seconds()})
+		return printKeyJSON(info, took)
 	}
 	fmt.Printf("Key generated in %s, confirmed by all %d stations, and saved by every one of them.\n", elapsed(took), len(plan.Stations))
 	printKey(info)
 	fmt.Printf("Transcript:  %s\n", tpath)
 	fmt.Printf("Read the key words aloud: every station must show the same words. Then back up this station's share: coldtss backup create --key %s --out FILE (docs/recovery.md).\n", info.ID)
 	return nil
+}
+
+// printKeyJSON prints a key's record after a ceremony with seconds: the
+// time spent in the ceremony itself, after the passphrase unlock.
+func printKeyJSON(info keys.Record, took time.Duration) error {
+	return cliutil.PrintJSON(struct {
+		keys.Record
+		Seconds float64 `json:"seconds"`
+	}{info, took.Seconds()})
 }
 
 func finishSign(ctx context.Context, c *cli.Context, plan *ceremony.Plan, med medium, rv payload.Reviewed, res *ceremony.Result, tpath string, took time.Duration) error {
@@ -394,10 +399,7 @@ func finishReshare(c *cli.Context, h vault.Home, plan *ceremony.Plan, rs reshare
 		return err
 	}
 	if c.Bool("json") {
-		return cliutil.PrintJSON(struct {
-			keys.Record
-			Seconds float64 `json:"seconds"`
-		}{info, took.Seconds()})
+		return printKeyJSON(info, took)
 	}
 	fmt.Printf("Key %s reshared in %s to %s (%d-of-%d, epoch %d), confirmed by all %d stations; every new station saved its share.\n",
 		plan.Key.ID, elapsed(took), strings.Join(plan.Reshare.New, ", "), plan.Reshare.Threshold, len(plan.Reshare.New), plan.Key.Epoch+1, len(plan.Stations))
