@@ -13,16 +13,13 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	btcecdsa "github.com/btcsuite/btcd/btcec/v2/ecdsa"
-	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
-	"github.com/btcsuite/btcd/chaincfg"
-	"github.com/btcsuite/btcd/wire"
 
 	"github.com/coldtss/coldtss/backup/vault"
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/keys"
-	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/internal/bip32"
+	"github.com/coldtss/coldtss/internal/testpsbt"
 )
 
 // verifyECDSA checks every signature with btcec against the child key that
@@ -168,46 +165,18 @@ func TestEdDSA2of3AcrossProcesses(t *testing.T) {
 }
 
 // checkNoSecretsInClear looks for each station's secret share value (as the
-// bytes, hex and decimal forms it could take) in every file of the test:
-// stick, station homes, transcripts. None may appear.
+// bytes, hex and decimal forms it could take, and its Paillier prime P) in
+// every file of the test: stick, station homes, transcripts. None may
+// appear.
 func checkNoSecretsInClear(t *testing.T, dir string, sts []*station, key keys.Record) {
 	t.Helper()
 	var needles [][]byte
 	for _, s := range sts {
-		share, err := (vault.Home{Dir: s.home}).Share(key.ID, s.identity(t).AgeIdentity())
-		if err != nil {
-			t.Fatal(err)
-		}
-		xi := jsonNumberField(t, share, "Xi")
-		needles = append(needles, []byte(xi))
-		n, ok := new(bigInt).SetString(xi, 10)
-		if !ok {
-			t.Fatalf("share Xi %q", xi)
-		}
-		needles = append(needles, n.Bytes(), []byte(hex.EncodeToString(n.Bytes())))
+		share := stationShare(t, s, key.ID)
+		needles = append(needles, shareSecrets(t, share)...)
 		needles = append(needles, []byte(jsonNumberField(t, share, "P")))
 	}
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, n := range needles {
-			if bytes.Contains(b, n) {
-				t.Errorf("%s contains a share secret in clear", p)
-			}
-		}
-		if strings.HasSuffix(p, ".age") && info.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, secrets must be 0600", p, info.Mode().Perm())
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	scanForSecrets(t, dir, needles)
 }
 
 // TestNoSocketUnderStrace runs a whole keygen and a signing ceremony with every
@@ -312,52 +281,15 @@ func TestOpenSocketProbe(t *testing.T) {
 }
 
 // offlinePSBT writes a regtest PSBT spending two made-up coins of the key
-// (P2WPKH at m/0/3, P2PKH at m/0/8) to an outside address, with change: a
-// transaction the stations can fully review and finalize without a node.
+// (see testpsbt) to an outside address, with change: a transaction the
+// stations can fully review and finalize without a node.
 func offlinePSBT(t *testing.T, dir string, key keys.Record) string {
 	t.Helper()
 	pub, _ := hex.DecodeString(key.PublicKey)
 	cc, _ := hex.DecodeString(key.ChainCode)
-	net := &chaincfg.RegressionNetParams
-	acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := wire.NewMsgTx(2)
-	prev.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: 7}, nil, nil))
-	var utxos []bitcoin.UTXO
-	for i, c := range []struct {
-		typ   bitcoin.ScriptType
-		index uint32
-	}{{bitcoin.P2WPKH, 3}, {bitcoin.P2PKH, 8}} {
-		child, err := acct.ChildKey([]uint32{0, c.index})
-		if err != nil {
-			t.Fatal(err)
-		}
-		script, _, err := bitcoin.ScriptFor(c.typ, child, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev.AddTxOut(wire.NewTxOut(int64(i+1)*1_000_000, script))
-		utxos = append(utxos, bitcoin.UTXO{Value: int64(i+1) * 1_000_000, PkScript: script, Branch: 0, Index: c.index, Type: c.typ, PrevTx: prev})
-	}
-	for i := range utxos {
-		utxos[i].OutPoint = wire.OutPoint{Hash: prev.TxHash(), Index: uint32(i)}
-	}
-	to, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := bitcoin.BuildPSBT(acct, utxos, []bitcoin.Payment{{Address: to, Amount: 2_500_000}}, 0, 3, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := pk.Serialize(&buf); err != nil {
-		t.Fatal(err)
-	}
+	psbt, _ := testpsbt.Offline(t, pub, cc)
 	f := filepath.Join(dir, "offline.psbt")
-	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(f, psbt, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/btcjson"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -79,6 +80,48 @@ func signPayload(t *testing.T, dir, stick string, key keys.Record, signers []*st
 	mustRun(t, args...)
 	mustSucceed(t, joinAll(t, signers, plan, stick, joinOpts{extra: extra}))
 	return plan
+}
+
+// broadcastBitcoin broadcasts the transaction in file txHex with
+// coldtss-online while the node mines a block every 300 ms, and returns the
+// node's own view of it once it is in a block. rpc starts with the --node,
+// --rpc-user and --rpc-pass flags; what names the transaction in failures.
+func broadcastBitcoin(t *testing.T, node *testnodes.Btcd, rpc []string, txHex, what string) *btcjson.TxRawResult {
+	t.Helper()
+	cmd := exec.Command(onlineBin, append([]string{"broadcast", "--chain", "bitcoin", "--timeout", "2m", "--json", txHex}, rpc[:6]...)...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-time.After(300 * time.Millisecond):
+			node.Mine(t, 1)
+		}
+	}
+	if err != nil {
+		t.Fatalf("broadcast of %s: %v\n%s%s", what, err, so.String(), se.String())
+	}
+	var res struct {
+		TxID string `json:"txid"`
+	}
+	if err := json.Unmarshal(so.Bytes(), &res); err != nil || res.TxID == "" {
+		t.Fatalf("broadcast output: %v %s", err, so.String())
+	}
+	// The node itself says the transaction is in a block.
+	h, _ := chainhash.NewHashFromStr(res.TxID)
+	vtx, err := node.Client.GetRawTransactionVerbose(h)
+	if err != nil || vtx.Confirmations < 1 {
+		t.Fatalf("the node does not show %s (%s) confirmed: %v %+v", what, res.TxID, err, vtx)
+	}
+	return vtx
 }
 
 func TestBitcoinRegtestEndToEnd(t *testing.T) {
@@ -148,41 +191,7 @@ func TestBitcoinRegtestEndToEnd(t *testing.T) {
 		txHex = ceremonyFile(t, stick, plan, "tx.hex")
 		ceremonyFile(t, stick, plan, "signed.psbt")
 
-		// Broadcast and wait for one confirmation while blocks are mined.
-		cmd := exec.Command(onlineBin, append([]string{"broadcast", "--chain", "bitcoin", "--timeout", "2m", "--json", txHex}, rpc[:6]...)...)
-		var so, se bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &so, &se
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		var err error
-	wait:
-		for {
-			select {
-			case err = <-done:
-				break wait
-			case <-time.After(300 * time.Millisecond):
-				node.Mine(t, 1)
-			}
-		}
-		if err != nil {
-			t.Fatalf("broadcast of the %s spend: %v\n%s%s", typ, err, so.String(), se.String())
-		}
-		var res struct {
-			TxID          string `json:"txid"`
-			Confirmations int64  `json:"confirmations"`
-		}
-		if err := json.Unmarshal(so.Bytes(), &res); err != nil || res.TxID == "" {
-			t.Fatalf("broadcast output: %v %s", err, so.String())
-		}
-		// The node itself says the transaction is in a block, paying our external address.
-		h, _ := chainhash.NewHashFromStr(res.TxID)
-		vtx, err := node.Client.GetRawTransactionVerbose(h)
-		if err != nil || vtx.Confirmations < 1 {
-			t.Fatalf("the node does not show %s confirmed: %v %+v", res.TxID, err, vtx)
-		}
+		vtx := broadcastBitcoin(t, node, rpc, txHex, "the "+typ+" spend")
 		if len(vtx.Vin) != len(indexes) {
 			t.Fatalf("the %s spend has %d inputs, want %d", typ, len(vtx.Vin), len(indexes))
 		}

@@ -12,13 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"filippo.io/age"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
-	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -340,38 +338,9 @@ func TestRecoverSweepsOnNodes(t *testing.T) {
 			t.Fatalf("recover output does not show %q:\n%s", want, so)
 		}
 	}
-	txHex := filepath.Join(out, "tx.hex")
-	cmd := exec.Command(onlineBin, append([]string{"broadcast", "--chain", "bitcoin", "--timeout", "2m", "--json", txHex}, rpc[:6]...)...)
-	var bo, be bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &bo, &be
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-wait:
-	for {
-		select {
-		case err = <-done:
-			break wait
-		case <-time.After(300 * time.Millisecond):
-			btcd.Mine(t, 1)
-		}
-	}
-	if err != nil {
-		t.Fatalf("broadcast of the sweep: %v\n%s%s", err, bo.String(), be.String())
-	}
-	var res struct {
-		TxID string `json:"txid"`
-	}
-	if err := json.Unmarshal(bo.Bytes(), &res); err != nil {
-		t.Fatal(err)
-	}
-	h, _ := chainhash.NewHashFromStr(res.TxID)
-	vtx, err := btcd.Client.GetRawTransactionVerbose(h)
-	if err != nil || vtx.Confirmations < 1 || len(vtx.Vin) != 2 {
-		t.Fatalf("the node does not show the sweep confirmed with both inputs: %v %+v", err, vtx)
+	vtx := broadcastBitcoin(t, btcd, rpc, filepath.Join(out, "tx.hex"), "the sweep")
+	if len(vtx.Vin) != 2 {
+		t.Fatalf("the sweep has %d inputs, want both", len(vtx.Vin))
 	}
 
 	// Ethereum: ether at m/0/0 sent on by a request signed in recovery.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -63,10 +62,7 @@ func TestReshareReplacesAStationAcrossProcesses(t *testing.T) {
 	sts := stations(t, dir, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := sts[0], sts[1], sts[2], sts[3]
 	key := keygen(t, dir, stick, sts[:3], 2, ceremony.CurveEd25519)
-	oldShare, err := (vault.Home{Dir: alice.home}).Share(key.ID, alice.identity(t).AgeIdentity())
-	if err != nil {
-		t.Fatal(err)
-	}
+	oldShare := stationShare(t, alice, key.ID)
 
 	plan := filepath.Join(dir, "reshare.json")
 	mustRun(t, "plan", "reshare", "--home", alice.home, "--key", key.ID, "--old", "alice", "--old", "bob",
@@ -99,10 +95,7 @@ func TestReshareReplacesAStationAcrossProcesses(t *testing.T) {
 	if got := strings.Join(keyFiles(t, alice, key.ID), ","); got != "key.json,share.age" {
 		t.Fatalf("alice's key folder holds %s", got)
 	}
-	newShare, err := (vault.Home{Dir: alice.home}).Share(key.ID, alice.identity(t).AgeIdentity())
-	if err != nil {
-		t.Fatal(err)
-	}
+	newShare := stationShare(t, alice, key.ID)
 	if string(newShare) == string(oldShare) || jsonNumberField(t, newShare, "Xi") == jsonNumberField(t, oldShare, "Xi") {
 		t.Fatal("alice's share did not change")
 	}
@@ -142,11 +135,7 @@ func TestReshareReplacesAStationAcrossProcesses(t *testing.T) {
 	expectFailure(t, r, "this station's share of key "+key.ID+" is of epoch 2, the plan is for epoch 1")
 	secrets := [][]byte{oldShare, newShare}
 	for _, s := range []*station{bob, carol, dave} {
-		sh, err := (vault.Home{Dir: s.home}).Share(key.ID, s.identity(t).AgeIdentity())
-		if err != nil {
-			t.Fatal(err)
-		}
-		secrets = append(secrets, sh)
+		secrets = append(secrets, stationShare(t, s, key.ID))
 	}
 	noShareInClear(t, dir, secrets)
 
@@ -170,11 +159,7 @@ func TestReshareReplacesAStationAcrossProcesses(t *testing.T) {
 	sp = makeSignPlan(t, dir, alice, key.ID, []*station{alice, dave}, reqs)
 	mustSucceed(t, joinAll(t, []*station{alice, dave}, sp, stick, joinOpts{}))
 	for _, s := range []*station{alice, dave} {
-		sh, err := (vault.Home{Dir: s.home}).Share(key.ID, s.identity(t).AgeIdentity())
-		if err != nil {
-			t.Fatal(err)
-		}
-		secrets = append(secrets, sh)
+		secrets = append(secrets, stationShare(t, s, key.ID))
 	}
 	noShareInClear(t, dir, secrets)
 }
@@ -186,32 +171,7 @@ func noShareInClear(t *testing.T, dir string, shares [][]byte) {
 	t.Helper()
 	var needles [][]byte
 	for _, sh := range shares {
-		xi := jsonNumberField(t, sh, "Xi")
-		n, ok := new(bigInt).SetString(xi, 10)
-		if !ok {
-			t.Fatalf("share Xi %q", xi)
-		}
-		needles = append(needles, []byte(xi), n.Bytes(), []byte(hex.EncodeToString(n.Bytes())))
+		needles = append(needles, shareSecrets(t, sh)...)
 	}
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, n := range needles {
-			if bytes.Contains(b, n) {
-				t.Errorf("%s contains a share secret in clear", p)
-			}
-		}
-		if strings.HasSuffix(p, ".age") && info.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, secrets must be 0600", p, info.Mode().Perm())
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	scanForSecrets(t, dir, needles)
 }
