@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/coldtss/coldtss/ceremony"
@@ -43,10 +44,19 @@ func TestQRSimCeremonies(t *testing.T) {
 		procs, outs, errs = append(procs, c), append(outs, so), append(errs, se)
 	}
 	var infos []keys.Record
+	waitErrs := make([]error, len(procs))
 	for i, c := range procs {
-		if err := c.Wait(); err != nil {
-			t.Fatalf("%s: %v\n%s", sts[i].name, err, errs[i])
+		waitErrs[i] = c.Wait()
+	}
+	for i, err := range waitErrs {
+		if err != nil {
+			for j := range procs {
+				t.Logf("%s:\n%s", sts[j].name, lastLines(errs[j].String(), 12))
+			}
+			t.Fatalf("%s: %v", sts[i].name, err)
 		}
+	}
+	for i := range procs {
 		var k keys.Record
 		if err := json.Unmarshal(outs[i].Bytes(), &k); err != nil {
 			t.Fatalf("%s: %v\n%s", sts[i].name, err, outs[i])
@@ -88,4 +98,13 @@ func TestQRSimCeremonies(t *testing.T) {
 	if len(sig.Signatures) != 1 {
 		t.Fatalf("signatures: %+v", sig)
 	}
+}
+
+// lastLines is the end of a station's output, for a failure report.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

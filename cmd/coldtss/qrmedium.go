@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"image/png"
@@ -287,17 +286,25 @@ func (m *qrMedium) simScreen(ctx context.Context) {
 // (which loses --sim-drop of them) and scans it (qr/camsim/lens).
 func (m *qrMedium) simCamera(ctx context.Context) {
 	cam := lens.New(withDrop(camsim.Typical, m.simDrop), int64(len(m.self))*7919+time.Now().UnixNano()%1000, m.preset)
-	var last [32]byte
+	// Like a webcam, it takes a picture at its own rate whether or not the
+	// screen changed: a screen that shows one code (a short packet) for a
+	// while is photographed again and again, each picture with its own
+	// blur and noise, until one reads.
+	tick := time.NewTicker(time.Second / time.Duration(m.preset.FPS))
+	defer tick.Stop()
 	n := 0
-	for ctx.Err() == nil {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 		peer := m.q.Facing()
 		back, _ := os.ReadFile(filepath.Join(m.simDir, peer, "facing"))
 		b, err := os.ReadFile(filepath.Join(m.simDir, peer, "screen.png"))
-		if err != nil || strings.TrimSpace(string(back)) != m.self || sha256.Sum256(b) == last {
-			time.Sleep(10 * time.Millisecond)
+		if err != nil || strings.TrimSpace(string(back)) != m.self {
 			continue
 		}
-		last = sha256.Sum256(b)
 		n++
 		img, err := png.Decode(bytes.NewReader(b))
 		if err != nil {
