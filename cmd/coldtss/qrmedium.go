@@ -51,6 +51,7 @@ type qrMedium struct {
 	status  string
 	warning string
 	camErr  string
+	lastKey string // the status line shown last, without its receiving percent
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 }
@@ -202,7 +203,18 @@ func (m *qrMedium) refresh() {
 	if m.player != nil {
 		m.player.SetStatus(lines...)
 	} else if m.st != nil {
-		m.st.Set(strings.Join(slicesCompact(lines), " | "))
+		line := strings.Join(slicesCompact(lines), " | ")
+		// A new step, turn or warning is shown at once; the receiving
+		// percent alone changes every frame, so a log gets it now and then.
+		key, _, _ := strings.Cut(line, "; receiving")
+		m.mu.Lock() // the status line is written from the screen and the runner
+		defer m.mu.Unlock()
+		if key != m.lastKey {
+			m.lastKey = key
+			m.st.Set(line)
+		} else {
+			m.st.Tick(line)
+		}
 	}
 }
 
