@@ -5,13 +5,17 @@
 # messages along BIP32 paths, and every result is verified.
 # DEMO_VIA=qr (make demo-qr) runs the ceremonies over QR instead, in a
 # simulated room: each screen a PNG in $WORK/room-*/<station>/, each camera a
-# simulated webcam that loses 30% of the frames; alice is the hub.
+# simulated webcam that loses 30% of the frames; alice is the hub. It uses an
+# ed25519 key: a secp256k1 keygen's 134 KB first packets take many minutes of
+# simulated screens and cameras on a laptop's CPU (docs/qr.md, "How long it takes").
 set -euo pipefail
 
 BIN=${BIN:-$(pwd)/bin/coldtss}
 WORK=${DEMO_DIR:-$(mktemp -d -t coldtss-demo.XXXXXX)}
 STICK=$WORK/stick
 STATIONS=(alice bob carol)
+CURVE=secp256k1
+[ "${DEMO_VIA:-usb}" = qr ] && CURVE=ed25519
 mkdir -p "$STICK"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -46,6 +50,7 @@ for s in "${STATIONS[@]}"; do
   "$BIN" id export --home "$WORK/$s" --out "$STICK/$s.card"
 done
 
+if [ "$CURVE" = secp256k1 ]; then
 say "2. Every station precomputes its Paillier pre-parameters (the slow part; in parallel)"
 pids=()
 for s in "${STATIONS[@]}"; do
@@ -53,10 +58,11 @@ for s in "${STATIONS[@]}"; do
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
+fi
 
 say "3. The coordinator makes a 2-of-3 keygen plan from the cards"
 "$BIN" plan keygen --card "$STICK/alice.card" --card "$STICK/bob.card" --card "$STICK/carol.card" \
-  --threshold 2 --curve secp256k1 --label demo-treasury --out "$STICK/keygen-plan.json"
+  --threshold 2 --curve "$CURVE" --label demo-treasury --out "$STICK/keygen-plan.json"
 
 say "4. All three stations join the keygen, each in its own process"
 join_all "$STICK/keygen-plan.json" keygen "${STATIONS[@]}"
@@ -69,6 +75,7 @@ for s in bob carol; do
 done
 echo "All three stations hold a share of key $KEY with the same public key."
 
+if [ "$CURVE" = secp256k1 ]; then
 say "4b. What wallets see: Bitcoin descriptors and an Ethereum address (public data only, no passphrase)"
 "$BIN" export descriptor --home "$WORK/bob" --key "$KEY" --network regtest
 "$BIN" address --home "$WORK/carol" --key "$KEY" --network regtest --count 2
@@ -80,6 +87,13 @@ for i in $(seq 0 19); do
   d=$(printf 'coldtss demo message %d' "$i" | sha256sum | cut -d' ' -f1)
   args+=(--digest "$d@m/0/$i")
 done
+else
+say "5. alice and carol sign a batch of 20 messages in one ceremony, face to face"
+args=()
+for i in $(seq 0 19); do
+  args+=(--message "$(printf 'coldtss demo message %d' "$i" | od -An -tx1 | tr -d ' \n')")
+done
+fi
 "$BIN" plan sign --home "$WORK/alice" --key "$KEY" --signer alice --signer carol "${args[@]}" --out "$STICK/sign-plan.json" > /dev/null
 # Raw digests cannot be reviewed by the stations, so they must agree to sign them blind.
 JOIN_FLAGS=--allow-raw join_all "$STICK/sign-plan.json" sign alice carol
