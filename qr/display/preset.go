@@ -93,13 +93,13 @@ func (l Level) MaxFragment() int {
 // a scanner gets about half of what is shown (TestThroughput measures it),
 // and through a simulated webcam (qr/camsim Typical) our scanner reads
 // about half of the default frames on top of that: make bench measured
-// about 225 bytes carried per displayed frame at 30% loss. "default"
-// therefore shows 20 frames a second, to carry 4 KB/s (4.5 measured). For
+// about 207 bytes carried per displayed frame at 30% loss. "default"
+// therefore shows 20 frames a second, to carry 4 KB/s (4.1 measured). For
 // a part of a full fragment of a crypto-psbt (docs/qr.md has all the
 // measurements):
 //
 //	wallet   250 B, L,  5 fps: version 13,  77 modules with the quiet zone, 1.25 KB/s shown
-//	default 1100 B, L, 20 fps: version 29, 141 modules, 22 KB/s shown, about 4.5 KB/s carried at 30% loss through a camera
+//	default 1100 B, L, 20 fps: version 29, 141 modules, 22 KB/s shown, about 4.1 KB/s carried at 30% loss through a camera
 //	dense   1600 B, L, 10 fps: version 35, 165 modules, 16 KB/s shown, 8.6 KB/s at 30% loss
 //	robust   100 B, H,  4 fps: version 13,  77 modules, 0.4 KB/s shown
 var Presets = []Preset{
