@@ -12,16 +12,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/coldtss/coldtss/internal/testpsbt"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
-	"github.com/btcsuite/btcd/wire"
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/coldtss/coldtss/ceremony"
@@ -324,50 +323,6 @@ func TestQRKeygenThroughCamera(t *testing.T) {
 
 const psbtInputs = 100
 
-// hundredInputPSBT builds an unsigned regtest PSBT spending 100 P2WPKH
-// coins of the key at m/0/0 .. m/0/99, each with its previous transaction,
-// to one payment and change. It returns the PSBT and the coins.
-func hundredInputPSBT(t *testing.T, pub, cc []byte) ([]byte, []bitcoin.UTXO) {
-	t.Helper()
-	net := &chaincfg.RegressionNetParams
-	acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var coins []bitcoin.UTXO
-	for i := range psbtInputs {
-		child, err := acct.ChildKey([]uint32{0, uint32(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		script, _, err := bitcoin.ScriptFor(bitcoin.P2WPKH, child, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev := wire.NewMsgTx(2)
-		prev.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: uint32(i)}, nil, nil))
-		prev.AddTxOut(wire.NewTxOut(100_000+int64(i), script))
-		coins = append(coins, bitcoin.UTXO{Value: 100_000 + int64(i), PkScript: script, Branch: 0, Index: uint32(i), Type: bitcoin.P2WPKH,
-			PrevTx: prev, OutPoint: wire.OutPoint{Hash: prev.TxHash()}})
-	}
-	to, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := bitcoin.BuildPSBT(acct, coins, []bitcoin.Payment{{Address: to, Amount: 9_000_000}}, 0, 2, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pk.Inputs) != psbtInputs {
-		t.Fatalf("the PSBT spends %d coins, want %d", len(pk.Inputs), psbtInputs)
-	}
-	var buf bytes.Buffer
-	if err := pk.Serialize(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes(), coins
-}
-
 // verifyTx runs btcd's script engine on every input of a raw transaction.
 func verifyTx(t *testing.T, txHex []byte, coins []bitcoin.UTXO) *wire.MsgTx {
 	t.Helper()
@@ -419,7 +374,7 @@ func TestQRSignHundredInputsThroughCamera(t *testing.T) {
 	k := &cameraKey
 	res := k.out.results
 	pub, cc := res[0].PublicKey, res[0].ChainCode
-	raw, coins := hundredInputPSBT(t, pub, cc)
+	raw, coins := testpsbt.Spend(t, pub, cc, psbtInputs)
 	pl, err := payload.FromPSBT(raw, "regtest")
 	if err != nil {
 		t.Fatal(err)

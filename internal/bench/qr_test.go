@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/coldtss/coldtss/internal/testpsbt"
 	"image"
 	"image/png"
 	"os"
@@ -21,13 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/chaincfg"
-	"github.com/btcsuite/btcd/wire"
-
 	"github.com/coldtss/coldtss/ceremony"
 	"github.com/coldtss/coldtss/ceremony/transport"
-	"github.com/coldtss/coldtss/chains/bitcoin"
 	"github.com/coldtss/coldtss/chains/payload"
 	"github.com/coldtss/coldtss/qr/camsim"
 	"github.com/coldtss/coldtss/qr/camsim/lens"
@@ -540,43 +536,14 @@ func BenchmarkQRThroughput(b *testing.B) {
 
 // --- whole ceremonies
 
-// qrPSBT builds an unsigned regtest PSBT spending n P2WPKH coins of the key
-// (m/0/0 ..), each with its previous transaction, and the signing plan
+// qrPSBT makes the n-input PSBT of testpsbt.Spend for the key, and the signing plan
 // `coldtss plan sign --psbt` makes of it; it returns the plan and the
 // review that finishes it.
 func qrPSBT(b *testing.B, key qrOutcome, n int, signers []ceremony.Card) (*ceremony.Plan, payload.Reviewed) {
 	b.Helper()
 	pub, cc := key.results[0].PublicKey, key.results[0].ChainCode
-	net := &chaincfg.RegressionNetParams
-	acct, err := bitcoin.NewAccount(pub, cc, net, bitcoin.P2WPKH)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var coins []bitcoin.UTXO
-	for i := range n {
-		child, err := acct.ChildKey([]uint32{0, uint32(i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		script, _, err := bitcoin.ScriptFor(bitcoin.P2WPKH, child, net)
-		if err != nil {
-			b.Fatal(err)
-		}
-		prev := wire.NewMsgTx(2)
-		prev.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: uint32(i)}, nil, nil))
-		prev.AddTxOut(wire.NewTxOut(100_000, script))
-		coins = append(coins, bitcoin.UTXO{Value: 100_000, PkScript: script, Index: uint32(i), Type: bitcoin.P2WPKH, PrevTx: prev, OutPoint: wire.OutPoint{Hash: prev.TxHash()}})
-	}
-	to, _ := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), net)
-	pk, err := bitcoin.BuildPSBT(acct, coins, []bitcoin.Payment{{Address: to, Amount: int64(n) * 50_000}}, 0, 2, true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := pk.Serialize(&buf); err != nil {
-		b.Fatal(err)
-	}
-	pl, err := payload.FromPSBT(buf.Bytes(), "regtest")
+	raw, _ := testpsbt.Spend(b, pub, cc, n)
+	pl, err := payload.FromPSBT(raw, "regtest")
 	if err != nil {
 		b.Fatal(err)
 	}
