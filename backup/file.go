@@ -76,7 +76,7 @@ func Create(c *Contents, opts CreateOptions) ([]byte, error) {
 		c.Format = Format
 	}
 	if c.Committee == "" {
-		c.Committee = committee(c.Key)
+		c.Committee = c.Key.Committee()
 	}
 	if c.Created.IsZero() {
 		c.Created = time.Now().UTC().Truncate(time.Second)
@@ -265,8 +265,8 @@ func (c *Contents) check() error {
 		return fmt.Errorf("key_id %q is not the id of its key record (%q): the backup is damaged", untrusted.Text(c.KeyID), untrusted.Text(k.ID))
 	case c.Epoch < 1 || c.Epoch != k.Epoch:
 		return fmt.Errorf("epoch %d is not its key record's epoch (%d): the backup is damaged", c.Epoch, k.Epoch)
-	case c.Committee != committee(k):
-		return fmt.Errorf("committee %q is not the committee of its key record (%s): the backup is damaged", untrusted.Text(c.Committee), committee(k))
+	case c.Committee != k.Committee():
+		return fmt.Errorf("committee %q is not the committee of its key record (%s): the backup is damaged", untrusted.Text(c.Committee), k.Committee())
 	case c.Station == "" || c.Station != k.Station:
 		return fmt.Errorf("station %q is not its key record's station (%q): the backup is damaged", untrusted.Text(c.Station), untrusted.Text(k.Station))
 	case len(c.Share) == 0:
@@ -403,38 +403,16 @@ func (c *Contents) CheckCurrent(rec keys.Record) error {
 	case rec.PublicKey != k.PublicKey || rec.ChainCode != k.ChainCode || rec.Curve != k.Curve:
 		return fmt.Errorf("of key %s, but its public key, chain code or curve differ from the station's record: the backup or the record was altered; stop and compare", rec.ID)
 	case c.Epoch < rec.Epoch:
-		return fmt.Errorf("a backup of key %s at epoch %d, but the key is now at epoch %d (committee %s): the key was reshared since, so this backup's share no longer works; make a new backup", rec.ID, c.Epoch, rec.Epoch, committee(rec))
+		return fmt.Errorf("a backup of key %s at epoch %d, but the key is now at epoch %d (committee %s): the key was reshared since, so this backup's share no longer works; make a new backup", rec.ID, c.Epoch, rec.Epoch, rec.Committee())
 	case c.Epoch > rec.Epoch:
 		return fmt.Errorf("a backup of key %s at epoch %d, newer than this station's record (epoch %d): this station missed a resharing; use the newer station or its backup", rec.ID, c.Epoch, rec.Epoch)
-	case c.Committee != committee(rec):
-		return fmt.Errorf("a backup of key %s at epoch %d for committee %s, but the key's committee is %s: it is of another resharing of the key; stop and compare", rec.ID, c.Epoch, untrusted.Text(c.Committee), committee(rec))
+	case c.Committee != rec.Committee():
+		return fmt.Errorf("a backup of key %s at epoch %d for committee %s, but the key's committee is %s: it is of another resharing of the key; stop and compare", rec.ID, c.Epoch, untrusted.Text(c.Committee), rec.Committee())
 	case c.Station != rec.Station:
 		return fmt.Errorf("station %s's backup of key %s, this is station %s: verify it on its own station", untrusted.Text(c.Station), rec.ID, untrusted.Text(rec.Station))
 	}
 	return nil
 }
-
-// committee is the key's committee id (keys.CommitteeID) over the cards'
-// compact JSON: a record read back from an indented key.json or backup
-// holds its cards re-indented, and the id must not depend on that.
-func committee(r keys.Record) string {
-	cards := make([]json.RawMessage, len(r.StationCards))
-	for i, c := range r.StationCards {
-		var b bytes.Buffer
-		if err := json.Compact(&b, c); err != nil {
-			cards[i] = c
-			continue
-		}
-		cards[i] = b.Bytes()
-	}
-	return keys.CommitteeID(r.ID, r.Epoch, r.Threshold, cards)
-}
-
-// Committee is the committee id of a key record as backups carry it. It
-// equals r.Committee() for a record made in memory (compact cards), and
-// stays the same for one read back from an indented file; once
-// keys.CommitteeID compacts the cards itself, the two are one.
-func Committee(r keys.Record) string { return committee(r) }
 
 func seq(n int) []int {
 	out := make([]int, n)

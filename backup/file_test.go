@@ -408,13 +408,13 @@ func TestCheckCurrentRefusals(t *testing.T) {
 	// epoch 2 now): the backup of epoch 1 is refused and names the epoch.
 	now := sts[0].record
 	now.Epoch = 2
-	wantErr(t, "older epoch", alice.CheckCurrent(now), "at epoch 1, but the key is now at epoch 2", "committee "+backup.Committee(now), "make a new backup")
+	wantErr(t, "older epoch", alice.CheckCurrent(now), "at epoch 1, but the key is now at epoch 2", "committee "+now.Committee(), "make a new backup")
 
 	// A backup edited to say epoch 2 (its record too, so that it opens),
 	// against the station's record of epoch 1.
 	c := sts[0].contents()
 	c.Epoch, c.Key.Epoch = 2, 2
-	c.Committee = backup.Committee(c.Key)
+	c.Committee = c.Key.Committee()
 	got, err := backup.Open(reseal(t, c, x.Recipient()), "", x)
 	if err != nil {
 		t.Fatal(err)

@@ -165,7 +165,7 @@ func TestGoldenBackupsRestoreAndSign(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !bytes.Equal(share, c.Share) || backup.Committee(rec) != c.Committee || rec.IsPending() {
+				if !bytes.Equal(share, c.Share) || rec.Committee() != c.Committee || rec.IsPending() {
 					t.Fatalf("%s: the restored home does not hold the backup's share and active record", c.Station)
 				}
 				signers = append(signers, station{id: id, record: rec, share: share})

@@ -31,7 +31,7 @@ type station struct {
 // contents is the backup contents of a station, as `backup create` makes them.
 func (s station) contents() *backup.Contents {
 	r := s.record
-	return &backup.Contents{Format: backup.Format, KeyID: r.ID, Epoch: r.Epoch, Committee: backup.Committee(r), Station: r.Station,
+	return &backup.Contents{Format: backup.Format, KeyID: r.ID, Epoch: r.Epoch, Committee: r.Committee(), Station: r.Station,
 		Key: r, Share: append([]byte(nil), s.share...), Identity: s.id.MarshalSecret(), Created: time.Now().UTC().Truncate(time.Second)}
 }
 

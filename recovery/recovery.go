@@ -29,7 +29,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/ceremony/keys"
 	"github.com/coldtss/coldtss/internal/untrusted"
 )
@@ -140,7 +139,7 @@ func Reconstruct(backups []Backup) (*Key, error) {
 			return nil, err
 		}
 	}
-	checks = append(checks, fmt.Sprintf("all %d backups are of key %s, epoch %d, committee %s", len(bs), rec.ID, rec.Epoch, backup.Committee(rec)))
+	checks = append(checks, fmt.Sprintf("all %d backups are of key %s, epoch %d, committee %s", len(bs), rec.ID, rec.Epoch, rec.Committee()))
 	seen := map[string]*Backup{}
 	for _, b := range bs {
 		if o, ok := seen[b.Station]; ok {
@@ -221,8 +220,8 @@ func checkRecord(b *Backup) error {
 		return fmt.Errorf("%s: its key record says key %s but its public key makes id %s: the backup was altered or damaged; leave it out", b.name(), untrusted.Text(r.ID), keys.ID(r.Curve, pub))
 	case b.Epoch != r.Epoch:
 		return fmt.Errorf("%s: it says epoch %d but its key record says epoch %d: the backup was altered or damaged; leave it out", b.name(), b.Epoch, r.Epoch)
-	case b.Committee != backup.Committee(r):
-		return fmt.Errorf("%s: it says committee %s but its key record makes committee %s: the backup was altered or damaged; leave it out", b.name(), untrusted.Text(b.Committee), backup.Committee(r))
+	case b.Committee != r.Committee():
+		return fmt.Errorf("%s: it says committee %s but its key record makes committee %s: the backup was altered or damaged; leave it out", b.name(), untrusted.Text(b.Committee), r.Committee())
 	case r.Threshold < 1 || r.Threshold > len(r.Stations) || len(r.Stations) != len(r.StationCards):
 		return fmt.Errorf("%s: its key record has threshold %d with %d stations and %d cards: the backup is damaged; leave it out", b.name(), r.Threshold, len(r.Stations), len(r.StationCards))
 	}
@@ -247,9 +246,9 @@ func sameKey(ref, b *Backup) error {
 		}
 		return fmt.Errorf("%s is of epoch %d of key %s but %s is of epoch %d: a reshare makes the shares of an older epoch useless; use backups of one epoch only, the latest (%d, like %s)",
 			untrusted.Text(b.File), o.Epoch, r.ID, untrusted.Text(ref.File), r.Epoch, newer.Epoch, untrusted.Text(newer.File))
-	case backup.Committee(o) != backup.Committee(r):
+	case o.Committee() != r.Committee():
 		return fmt.Errorf("%s is of committee %s of key %s but %s is of committee %s (same epoch %d): one backup was altered or comes from a refused reshare; use backups of one committee only",
-			untrusted.Text(b.File), backup.Committee(o), r.ID, untrusted.Text(ref.File), backup.Committee(r), r.Epoch)
+			untrusted.Text(b.File), o.Committee(), r.ID, untrusted.Text(ref.File), r.Committee(), r.Epoch)
 	case o.PublicKey != r.PublicKey || o.ChainCode != r.ChainCode || o.Curve != r.Curve || o.Threshold != r.Threshold || strings.Join(o.Stations, "\x00") != strings.Join(r.Stations, "\x00"):
 		return fmt.Errorf("%s describes key %s differently from %s (public key, chain code, curve, threshold or stations differ): one was altered; check each with `coldtss backup verify`", untrusted.Text(b.File), r.ID, untrusted.Text(ref.File))
 	}

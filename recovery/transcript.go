@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/coldtss/coldtss/backup"
 	"github.com/coldtss/coldtss/chains/payload"
 )
 
@@ -96,7 +95,7 @@ func (t *Transcript) AddBackupFile(file string, data []byte) {
 func (t *Transcript) Recovered(k *Key) {
 	r := k.Record()
 	t.Key = &KeySummary{ID: r.ID, Curve: r.Curve, PublicKey: r.PublicKey, ChainCode: r.ChainCode, Threshold: r.Threshold,
-		Stations: r.Stations, Epoch: r.Epoch, Committee: backup.Committee(r), Words: r.Words()}
+		Stations: r.Stations, Epoch: r.Epoch, Committee: r.Committee(), Words: r.Words()}
 	t.Checks = append(t.Checks, k.Checks()...)
 }
 

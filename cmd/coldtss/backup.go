@@ -104,7 +104,7 @@ backup passphrase twice. Test it at once with ` + "`coldtss backup verify`" + `.
 				}
 			}
 			contents := &backup.Contents{
-				Format: backup.Format, KeyID: rec.ID, Epoch: rec.Epoch, Committee: backup.Committee(rec), Station: rec.Station,
+				Format: backup.Format, KeyID: rec.ID, Epoch: rec.Epoch, Committee: rec.Committee(), Station: rec.Station,
 				Key: rec, Share: share, Identity: id.MarshalSecret(), Created: time.Now().UTC().Truncate(time.Second),
 			}
 			data, err := backup.Create(contents, opts)

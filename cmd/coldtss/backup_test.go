@@ -78,7 +78,7 @@ func TestBackupWipeRestoreSign(t *testing.T) {
 	}
 	backupFails(t, "never overwrite", []string{"backup", "create", "--key", key.ID, "--out", aliceB, "--home", alice.home, "--passphrase-file", alice.pass, "--backup-passphrase-file", bpass}, "already exists")
 
-	committee := backup.Committee(key)
+	committee := key.Committee()
 	for _, v := range []struct {
 		file, station string
 		open          []string

@@ -156,7 +156,7 @@ func TestRecoverRefusesBadBackups(t *testing.T) {
 	})
 	later := g.reseal(t, dir, "bob-epoch2.age", func(c *backup.Contents) {
 		c.Epoch, c.Key.Epoch = 2, 2
-		c.Committee = backup.Committee(c.Key)
+		c.Committee = c.Key.Committee()
 	})
 	cases := []struct {
 		name  string
