@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,17 +97,13 @@ func (m *qrMedium) Where() string { return "over QR" }
 
 func (m *qrMedium) Write(_ context.Context, name string, data []byte) (string, error) {
 	if m.keepOut != "" {
+		// --out names signatures.json; the other outputs go beside it.
 		if name == "signatures.json" {
-			return m.keepOut, writeFileAt(m.keepOut, data)
+			name = filepath.Base(m.keepOut)
 		}
 		return writeOutput(filepath.Dir(m.keepOut), name, data)
 	}
 	return writeOutput(m.outDir, name, data)
-}
-
-func writeFileAt(p string, data []byte) error {
-	_, err := writeOutput(filepath.Dir(p), filepath.Base(p), data)
-	return err
 }
 
 // Start shows this station's codes and watches for the others'.
@@ -203,7 +200,7 @@ func (m *qrMedium) refresh() {
 	if m.player != nil {
 		m.player.SetStatus(lines...)
 	} else if m.st != nil {
-		line := strings.Join(slicesCompact(lines), " | ")
+		line := strings.Join(slices.DeleteFunc(lines, func(l string) bool { return l == "" }), " | ")
 		// A new step, turn or warning is shown at once; the receiving
 		// percent alone changes every frame, so a log gets it now and then.
 		key, _, _ := strings.Cut(line, "; receiving")
@@ -216,16 +213,6 @@ func (m *qrMedium) refresh() {
 			m.st.Tick(line)
 		}
 	}
-}
-
-func slicesCompact(in []string) []string {
-	var out []string
-	for _, s := range in {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // Finished keeps this station's last packets showing until every station
